@@ -1,0 +1,1 @@
+"""shiftwork engine: load, validate, time, select, plan, execute, dispatch."""

@@ -1,0 +1,240 @@
+"""Build the model from schema-valid YAML and run the checks a schema cannot express."""
+from __future__ import annotations
+
+import zoneinfo
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from engine import timecheck
+from engine.calendarcheck import check_calendar
+from engine.durations import parse_duration
+from engine.errors import Diagnostic
+from engine.model import (Account, ActionSpec, AlarmTrigger, Calendar, CronTrigger, EventTrigger, Limits, Match,
+                          NotifyTarget, Rule, RuleSet, Trigger, WindowSpec, WindowTrigger)
+from engine.registry import load_handlers
+from engine.schemaerrors import diagnostic
+from engine.suggest import did_you_mean
+from engine.yamldoc import Document
+
+DEFAULT_TIMEZONE = "UTC"
+
+
+@lru_cache(maxsize=1)
+def timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+class Builder:
+    """Collects calendars, notify targets and rules across files, with every problem found."""
+
+    def __init__(self) -> None:
+        self.registry = load_handlers()
+        self.problems: list[Diagnostic] = []
+        self.calendars: dict[str, Calendar] = {}
+        self.notify: dict[str, NotifyTarget] = {}
+        self.rules: list[Rule] = []
+        self.rule_locs: dict[str, str] = {}
+
+    def error(self, doc: Document, path: tuple, message: str, hint: str | None = None, key: bool = False) -> None:
+        self.problems.append(diagnostic(doc, path, message, hint, key=key))
+
+    # -- file level -------------------------------------------------------------------------------------------
+    def collect_shared(self, doc: Document) -> None:
+        for name, spec in (doc.data.get("calendars") or {}).items():
+            cal = Calendar(name, spec.get("holidays"), spec.get("subdiv"), _tuple(spec.get("dates")),
+                           doc.loc(("calendars", name), key=True))
+            for sub, message, hint in check_calendar(cal):
+                self.error(doc, ("calendars", name) + sub, message, hint)
+            self._add_shared(doc, "calendars", self.calendars, name, cal)
+        for name, spec in (doc.data.get("notify") or {}).items():
+            target = NotifyTarget(name, spec["sns"], doc.loc(("notify", name), key=True))
+            self._add_shared(doc, "notify", self.notify, name, target)
+
+    def _add_shared(self, doc: Document, section: str, table: dict, name: str, item: Any) -> None:
+        first = table.get(name)
+        if first is not None and first != item:
+            self.error(doc, (section, name), f"{section} '{name}' is defined differently at {first.loc}; "
+                                             "names are shared by all rule files", key=True)
+        table.setdefault(name, item)
+
+    def check_timezone(self, doc: Document, path: tuple, name: str) -> bool:
+        if name in timezones():
+            return True
+        self.error(doc, path, f"unknown timezone '{name}'", did_you_mean(name, timezones()) or
+                   "use an IANA name such as Europe/London or America/New_York")
+        return False
+
+    # -- rules --------------------------------------------------------------------------------------------------
+    def build_file(self, doc: Document, bad: set[tuple]) -> None:
+        data = doc.data
+        if any(p and p[0] != "rules" for p in bad) or () in bad:
+            return  # the file-level defaults are broken; their errors are already reported
+        tz = data.get("timezone", DEFAULT_TIMEZONE)
+        if not self.check_timezone(doc, ("timezone",), tz):
+            return
+        defaults = {"timezone": tz, "regions": tuple(data.get("regions") or ()),
+                    "accounts": tuple(Account(a["id"], a.get("role"), a.get("external_id"))
+                                      for a in data.get("accounts") or ())}
+        for i, raw in enumerate(data.get("rules") or []):
+            if any(p[:2] == ("rules", i) for p in bad) or ("rules",) in bad:
+                continue
+            rule = self.build_rule(doc, ("rules", i), raw, defaults)
+            if rule is not None:
+                first = self.rule_locs.get(rule.name)
+                if first:
+                    self.error(doc, ("rules", i, "name"), f"duplicate rule name '{rule.name}' "
+                                                           f"(first defined at {first}); names must be unique")
+                else:
+                    self.rule_locs[rule.name] = str(rule.loc)
+                    self.rules.append(rule)
+
+    def build_rule(self, doc: Document, at: tuple, raw: dict[str, Any], defaults: dict[str, Any]) -> Rule | None:
+        before = len(self.problems)
+        resource = raw["resource"]
+        tz = raw.get("timezone", defaults["timezone"])
+        if "timezone" in raw:
+            self.check_timezone(doc, at + ("timezone",), tz)
+        trigger = self.build_trigger(doc, at, raw)
+        match = self.build_match(doc, at, raw.get("match") or {}, resource)
+        actions, inside, outside = self.build_actions(doc, at, raw, trigger)
+        if raw.get("enforce") and not isinstance(trigger, WindowTrigger):
+            self.error(doc, at + ("enforce",), "'enforce' applies only to 'during' rules", key=True)
+        if "catch_up" in raw and not isinstance(trigger, CronTrigger):
+            self.error(doc, at + ("catch_up",), "'catch_up' applies only to 'on: {cron: ...}' rules", key=True)
+        accounts = defaults["accounts"]
+        if "accounts" in raw:
+            accounts = tuple(Account(a["id"], a.get("role"), a.get("external_id")) for a in raw["accounts"])
+        limits = raw.get("limits") or {}
+        if len(self.problems) != before or trigger is None:
+            return None
+        return Rule(
+            name=raw["name"], resource=resource, match=match, trigger=trigger,
+            actions=actions, inside=inside, outside=outside, timezone=tz,
+            regions=tuple(raw.get("regions") or defaults["regions"]), accounts=accounts,
+            enforce=bool(raw.get("enforce", False)),
+            catch_up=parse_duration(raw["catch_up"]) if "catch_up" in raw else timedelta(hours=1),
+            cooldown=parse_duration(raw["cooldown"]) if "cooldown" in raw else None,
+            limits=Limits(limits.get("max_resources"), limits.get("max_percent")),
+            shadow=bool(raw.get("shadow", False)), enabled=bool(raw.get("enabled", True)),
+            description=raw.get("description", ""), loc=doc.loc(at),
+        )
+
+    def build_trigger(self, doc: Document, at: tuple, raw: dict[str, Any]) -> Trigger | None:
+        on, during = raw.get("on"), raw.get("during")
+        if on is None and during is None:
+            self.error(doc, at, "no trigger", "add 'on:' (cron, event or alarm) or 'during:' (a time window)")
+            return None
+        if on is not None and during is not None:
+            self.error(doc, at + ("during",), "a rule has exactly one trigger: both 'on' and 'during' are given",
+                       key=True)
+            return None
+        if during is not None:
+            return self.build_window(doc, at + ("during",), during)
+        kinds = [k for k in ("cron", "event", "alarm") if k in on]
+        if len(kinds) != 1:
+            self.error(doc, at + ("on",), "'on' takes exactly one of cron, event or alarm"
+                       + (f"; found {', '.join(kinds)}" if kinds else ""))
+            return None
+        if "state" in on and kinds != ["alarm"]:
+            self.error(doc, at + ("on", "state"), "'state' applies only to 'alarm' triggers", key=True)
+            return None
+        loc = doc.loc(at + ("on",))
+        if kinds == ["cron"]:
+            for sub, message, hint in timecheck.check_cron(on["cron"]):
+                self.error(doc, at + ("on", "cron") + sub, message, hint)
+            return CronTrigger(on["cron"], loc)
+        if kinds == ["event"]:
+            return EventTrigger(on["event"], loc)
+        return AlarmTrigger(on["alarm"], on.get("state", "ALARM"), loc)
+
+    def build_window(self, doc: Document, at: tuple, during: Any) -> WindowTrigger | None:
+        items = during if isinstance(during, list) else [during]
+        windows = []
+        for j, item in enumerate(items):
+            path = at + (j,) if isinstance(during, list) else at
+            if not any(k in item for k in ("days", "hours", "monthdays", "months")):
+                self.error(doc, path, "empty window", "give at least one of days, hours, monthdays, months")
+                continue
+            for sub, message, hint in timecheck.check_window(item):
+                self.error(doc, path + sub, message, hint)
+            cals = []
+            for k, name in enumerate(_tuple(item.get("except"))):
+                if name in self.calendars:
+                    cals.append(self.calendars[name])
+                else:
+                    where = path + ("except", k) if isinstance(item.get("except"), list) else path + ("except",)
+                    self.error(doc, where, f"unknown calendar '{name}'",
+                               did_you_mean(name, self.calendars) or
+                               (f"defined calendars: {', '.join(sorted(self.calendars))}" if self.calendars
+                                else "define it under 'calendars:' at the top of a rule file"))
+            windows.append(WindowSpec(
+                days=_tuple(item["days"]) if "days" in item else None, hours=item.get("hours"),
+                monthdays=_tuple(item["monthdays"]) if "monthdays" in item else None,
+                months=_tuple(item["months"]) if "months" in item else None,
+                except_=tuple(cals), loc=doc.loc(path)))
+        return WindowTrigger(tuple(windows), doc.loc(at))
+
+    def build_match(self, doc: Document, at: tuple, raw: dict[str, Any], resource: str) -> Match:
+        allowed = self.registry.resources[resource].match
+        for key in raw:
+            if key not in allowed:
+                self.error(doc, at + ("match", key), f"match field '{key}' does not apply to {resource}",
+                           f"{resource} matches by {', '.join(allowed)}", key=True)
+        tags = {k: _tuple(v) for k, v in (raw.get("tags") or {}).items()}
+        return Match(tags=tags, ids=_tuple(raw.get("ids")), names=_tuple(raw.get("names")),
+                     cluster=raw.get("cluster"), raw=raw)
+
+    def build_actions(self, doc: Document, at: tuple, raw: dict[str, Any], trigger: Trigger | None):
+        acts = raw["actions"]
+        windowed = isinstance(trigger, WindowTrigger)
+        if trigger is not None and windowed and isinstance(acts, list):
+            self.error(doc, at + ("actions",), "a 'during' rule lists its actions under 'inside:' and/or 'outside:'")
+            return (), (), ()
+        if trigger is not None and not windowed and isinstance(acts, dict):
+            self.error(doc, at + ("actions",), "'inside'/'outside' are only for 'during' rules; "
+                                               "give a list of actions")
+            return (), (), ()
+        if isinstance(acts, list):
+            return self._specs(doc, at + ("actions",), acts, raw["resource"]), (), ()
+        return ((), self._specs(doc, at + ("actions", "inside"), acts.get("inside") or [], raw["resource"]),
+                self._specs(doc, at + ("actions", "outside"), acts.get("outside") or [], raw["resource"]))
+
+    def _specs(self, doc: Document, at: tuple, items: list[Any], resource: str) -> tuple[ActionSpec, ...]:
+        from engine.actioncheck import check_action  # option rules a schema cannot say
+
+        specs = []
+        for j, item in enumerate(items):
+            name = item if isinstance(item, str) else item["type"]
+            options = {} if isinstance(item, str) else {k: v for k, v in item.items() if k != "type"}
+            kind = self.registry.actions[name]
+            path = at + (j,)
+            if not kind.applies_to(resource):
+                self.error(doc, path if isinstance(item, str) else path + ("type",),
+                           f"action '{name}' does not apply to {resource}",
+                           f"actions for {resource}: {', '.join(self.registry.actions_for(resource))}")
+                continue
+            for sub, message, hint in check_action(name, options, self.notify):
+                self.error(doc, path + sub, message, hint)
+            specs.append(ActionSpec(name, options, doc.loc(path)))
+        return tuple(specs)
+
+
+def build_ruleset(docs: list[tuple[Document, set[tuple]]]) -> tuple[RuleSet, list[Diagnostic]]:
+    builder = Builder()
+    for doc, bad in docs:
+        if not any(p[:1] in (("calendars",), ("notify",)) for p in bad):
+            builder.collect_shared(doc)
+    for doc, bad in docs:
+        builder.build_file(doc, bad)
+    ruleset = RuleSet(tuple(builder.rules), tuple(doc.file for doc, _ in docs), dict(builder.calendars),
+                      dict(builder.notify))
+    return ruleset, builder.problems

@@ -1,0 +1,58 @@
+"""Checks on calendar definitions: the holidays country and subdivision exist, dates parse."""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from engine.model import Calendar
+from engine.suggest import did_you_mean
+
+Problem = tuple[tuple[Any, ...], str, "str | None"]
+
+
+@lru_cache(maxsize=1)
+def supported() -> dict[str, list[str]]:
+    import holidays
+
+    return holidays.list_supported_countries()
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"invalid date {text!r}; write YYYY-MM-DD") from None
+
+
+def date_range(text: str) -> tuple[date, date]:
+    """'2026-12-24' or '2026-12-24..2027-01-02' (inclusive) as (first, last)."""
+    if ".." in text:
+        first_text, last_text = text.split("..", 1)
+        first, last = parse_day(first_text), parse_day(last_text)
+        if last < first:
+            raise ValueError(f"date range {text!r} ends before it starts")
+        return first, last
+    day = parse_day(text)
+    return day, day
+
+
+def check_calendar(cal: Calendar) -> list[Problem]:
+    problems: list[Problem] = []
+    if cal.holidays:
+        countries = supported()
+        if cal.holidays not in countries:
+            problems.append((("holidays",), f"unknown holidays country '{cal.holidays}'",
+                             did_you_mean(cal.holidays, countries)))
+        elif cal.subdiv and cal.subdiv not in countries[cal.holidays]:
+            problems.append((("subdiv",), f"unknown subdivision '{cal.subdiv}' for {cal.holidays}",
+                             did_you_mean(cal.subdiv, countries[cal.holidays]) or
+                             f"{cal.holidays} has: {', '.join(countries[cal.holidays][:20])}"))
+    elif cal.subdiv:
+        problems.append((("subdiv",), "'subdiv' needs 'holidays' (the country)", None))
+    for i, text in enumerate(cal.dates):
+        try:
+            date_range(text)
+        except ValueError as exc:
+            problems.append((("dates", i), str(exc), None))
+    return problems

@@ -1,0 +1,121 @@
+"""Load rule files (a file, a directory, several paths) into a RuleSet, or every error at once."""
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+from engine.errors import Diagnostic, Loc, RuleErrors
+from engine.model import RuleSet
+from engine.registry import load_handlers
+from engine.schema import build_schema
+from engine.schemaerrors import schema_diagnostics
+from engine.yamldoc import MAX_FILE_BYTES, Document, YamlError, parse
+
+RULE_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Checked:
+    """The outcome of loading: a RuleSet when there are no errors, and every diagnostic."""
+
+    ruleset: RuleSet | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+
+def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[Diagnostic]]:
+    files: list[str] = []
+    problems: list[Diagnostic] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(str(p) for p in path.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file())
+            if not found:
+                problems.append(Diagnostic(Loc(raw), "no rule files (*.yaml, *.yml) in this directory"))
+            files.extend(found)
+        elif path.is_file():
+            files.append(str(path))
+        elif path.exists():
+            problems.append(Diagnostic(Loc(raw), "not a regular file or directory"))
+        else:
+            problems.append(Diagnostic(Loc(raw), "no such file or directory"))
+    seen: set[str] = set()
+    unique = [f for f in files if not (os.path.realpath(f) in seen or seen.add(os.path.realpath(f)))]
+    return unique, problems
+
+
+def read_document(file: str) -> Document:
+    size = os.path.getsize(file)
+    if size > MAX_FILE_BYTES:
+        raise YamlError(Diagnostic(Loc(file), f"file too large ({size / 1e6:.1f} MB; rule files are limited to "
+                                              f"{MAX_FILE_BYTES // (1024 * 1024)} MB)"))
+    with open(file, "rb") as fh:
+        raw = fh.read()
+    if b"\x00" in raw:
+        raise YamlError(Diagnostic(Loc(file, 1, 1), "not a text file (contains NUL bytes); is this a rule file?"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlError(Diagnostic(Loc(file, line, 1), "not UTF-8 text; rule files must be UTF-8")) from None
+    doc = parse(text, file)
+    if not isinstance(doc.data, dict):
+        kind = "a list" if isinstance(doc.data, list) else "a single value"
+        raise YamlError(Diagnostic(doc.loc(()), f"the top level is {kind}; a rule file is a mapping with "
+                                                "'version: 1' and 'rules:'"))
+    return doc
+
+
+_validator: Draft202012Validator | None = None
+
+
+def schema_validator() -> Draft202012Validator:
+    global _validator
+    if _validator is None:
+        _validator = Draft202012Validator(build_schema(load_handlers()))
+    return _validator
+
+
+def check_paths(paths: Sequence[str]) -> Checked:
+    """Load and check everything; never raises for a user mistake."""
+    from engine.build import build_ruleset  # the model builder runs the semantic checks
+
+    files, problems = expand_paths(paths)
+    docs: list[tuple[Document, set[tuple]]] = []
+    schema_problems: list[Diagnostic] = []
+    for file in files:
+        try:
+            doc = read_document(file)
+        except YamlError as exc:
+            problems.append(exc.diagnostic)
+            continue
+        except OSError as exc:
+            problems.append(Diagnostic(Loc(file), f"cannot read: {exc.strerror or exc}"))
+            continue
+        found, bad_paths = schema_diagnostics(doc, schema_validator())
+        schema_problems.extend(found)
+        docs.append((doc, bad_paths))
+    ruleset, semantic = build_ruleset(docs)
+    diagnostics = sorted(set(problems + schema_problems + semantic), key=Diagnostic.sort_key)
+    has_errors = any(d.severity == "error" for d in diagnostics)
+    return Checked(None if has_errors else ruleset, diagnostics, files)
+
+
+def load(paths: Sequence[str]) -> RuleSet:
+    """Load rule files; raise RuleErrors (exit 2) listing every error."""
+    checked = check_paths(paths)
+    if checked.ruleset is None:
+        raise RuleErrors(checked.errors)
+    return checked.ruleset

@@ -1,0 +1,159 @@
+"""Turn jsonschema errors into one located, readable line each (never a schema dump)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from engine.errors import Diagnostic
+from engine.suggest import did_you_mean
+from engine.yamldoc import Document
+
+PATTERN_HINTS = {
+    "name": "use lower-case letters, digits and '-', starting and ending with a letter or digit",
+    "catch_up": "write a duration such as 90s, 5m, 1h or 2d",
+    "cooldown": "write a duration such as 90s, 5m, 1h or 2d",
+    "max_age": "write a duration such as 26h or 2d",
+    "window": "write a duration such as 7d",
+    "restore_tested_within": "write a duration such as 30d",
+    "regions": "write an AWS region such as eu-west-1",
+    "id": "an AWS account id is 12 digits, quoted",
+    "role": "write an IAM role ARN, arn:aws:iam::123456789012:role/name",
+    "sns": "write an SNS topic ARN, arn:aws:sns:region:account:topic",
+    "holidays": "write an upper-case country code such as GB, US or DE",
+}
+
+
+def describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+TYPE_WORDS = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",
+              "array": "a list", "object": "a mapping", "null": "empty"}
+
+
+def format_path(path: tuple[Any, ...]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def rule_scope(doc: Document, path: tuple[Any, ...]) -> tuple[str | None, tuple[Any, ...]]:
+    """The rule a path lies in (its name, if readable) and the path relative to that rule."""
+    if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
+        rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
+        name = None
+        if isinstance(rules, list) and path[1] < len(rules) and isinstance(rules[path[1]], dict):
+            candidate = rules[path[1]].get("name")
+            name = candidate if isinstance(candidate, str) else None
+        return name or f"#{path[1] + 1}", path[2:]
+    return None, path
+
+
+def diagnostic(doc: Document, path: tuple[Any, ...], message: str, hint: str | None = None,
+               key: bool = False, severity: str = "error") -> Diagnostic:
+    rule, rel = rule_scope(doc, path)
+    return Diagnostic(doc.loc(path, key=key), message, rule=rule, path=format_path(rel) or None, hint=hint,
+                      severity=severity)
+
+
+def _unknown_fields(doc: Document, err: ValidationError, path: tuple[Any, ...]) -> Iterator[Diagnostic]:
+    allowed = set(err.schema.get("properties", {}))
+    for extra in sorted(set(err.instance) - allowed):
+        owner = ""
+        if isinstance(err.instance.get("type"), str) and "type" in allowed:
+            owner = f" for action '{err.instance['type']}'"
+        yield diagnostic(doc, path + (extra,), f"unknown field '{extra}'{owner}",
+                         did_you_mean(extra, allowed) or (f"allowed: {', '.join(sorted(allowed))}" if allowed else None),
+                         key=True)
+
+
+def _enum(doc: Document, err: ValidationError, path: tuple[Any, ...]) -> Diagnostic:
+    value, choices = err.instance, [str(c) for c in err.validator_value]
+    field = next((p for p in reversed(path) if isinstance(p, str)), "")
+    if field == "resource":
+        what = "resource type"
+    elif field in ("actions", "inside", "outside", "type") or isinstance(path[-1], int):
+        what = "action"
+    else:
+        what = "value"
+    if not isinstance(value, str):
+        return diagnostic(doc, path, f"must be one of {', '.join(choices)}, not {describe(value)}")
+    hint = did_you_mean(value, choices)
+    if hint is None and len(choices) <= 12:
+        hint = f"expected one of {', '.join(choices)}"
+    return diagnostic(doc, path, f"unknown {what} '{value}'", hint)
+
+
+def _one(doc: Document, err: ValidationError) -> Iterator[Diagnostic]:
+    path = tuple(err.absolute_path)
+    kind, value = err.validator, err.instance
+    field = next((p for p in reversed(path) if isinstance(p, str)), "")
+    if kind == "additionalProperties":
+        yield from _unknown_fields(doc, err, path)
+    elif kind == "required":
+        missing = [r for r in err.validator_value if r not in value]
+        for name in missing:
+            yield diagnostic(doc, path, f"missing required field '{name}'")
+    elif kind == "type":
+        wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        words = " or ".join(TYPE_WORDS.get(w, w) for w in wanted)
+        hint = None
+        if isinstance(value, (int, float)) and "string" in wanted:
+            hint = "quote it, e.g. \"08:00\"" if field == "hours" else "quote it"
+        yield diagnostic(doc, path, f"must be {words}, not {describe(value)}", hint)
+    elif kind == "enum":
+        yield _enum(doc, err, path)
+    elif kind == "const":
+        if path == ("version",):
+            yield diagnostic(doc, path, f"unsupported version {value!r}; this shiftwork reads version 1")
+        else:
+            yield diagnostic(doc, path, f"must be {err.validator_value!r}")
+    elif kind == "pattern":
+        yield diagnostic(doc, path, f"invalid {field or 'value'} {value!r}",
+                         PATTERN_HINTS.get(field if not isinstance(path[-1], int) else str(path[-2]),
+                                           f"must match {err.validator_value}"))
+    elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        op = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[kind]
+        yield diagnostic(doc, path, f"must be {op} {err.validator_value}, got {value!r}")
+    elif kind in ("minItems", "minProperties", "minLength"):
+        yield diagnostic(doc, path, "must not be empty")
+    elif kind == "maxLength":
+        yield diagnostic(doc, path, f"is too long ({len(value)} characters; at most {err.validator_value})")
+    elif kind == "propertyNames":
+        for name in sorted(value):
+            if not isinstance(name, str) or not Draft202012Validator({"pattern": err.validator_value.get(
+                    "pattern", ".*")}).is_valid(name):
+                yield diagnostic(doc, path + (name,), f"invalid name '{name}'", PATTERN_HINTS["name"], key=True)
+    else:  # a keyword this formatter does not word yet: still one line, still located
+        yield diagnostic(doc, path, err.message)
+
+
+def schema_diagnostics(doc: Document, validator: Draft202012Validator) -> tuple[list[Diagnostic], set[tuple]]:
+    """Every schema error as a diagnostic, and the raw paths where errors were found."""
+    out: list[Diagnostic] = []
+    paths: set[tuple] = set()
+    for err in validator.iter_errors(doc.data):
+        out.extend(_one(doc, err))
+        paths.add(tuple(err.absolute_path))
+    return out, paths
