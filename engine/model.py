@@ -70,7 +70,8 @@ class AlarmTrigger:
         return {
             "source": ["aws.cloudwatch"],
             "detail-type": ["CloudWatch Alarm State Change"],
-            "detail": {"alarmName": [self.alarm], "state": {"value": [self.state]}},
+            "detail": {"alarmName": [{"wildcard": self.alarm} if "*" in self.alarm else self.alarm],
+                       "state": {"value": [self.state]}},
         }
 
 
