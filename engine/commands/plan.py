@@ -1,0 +1,80 @@
+"""`shiftwork plan PATH... --at TIME | --event FILE`: a dry run against AWS that cannot write."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from engine.errors import EXIT_FAILED, EXIT_OK, UsageError
+from engine.loader import load
+from engine.session import make_clients
+from engine.suggest import did_you_mean
+
+
+def add_common(p) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="rule files or directories")
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--at", metavar="TIME",
+                      help="tick time: 2026-12-21T19:00 is each rule's local time; add Z or +01:00 for an instant")
+    when.add_argument("--event", metavar="FILE", help="a JSON event (EventBridge, SNS, SQS, alarm action)")
+    p.add_argument("--rule", action="append", default=[], metavar="NAME", help="only this rule (repeatable)")
+    p.add_argument("--region", help="region for rules that name none (default: your AWS config)")
+    p.add_argument("--profile", help="AWS profile")
+    p.add_argument("--endpoint-url", metavar="URL", help="an AWS emulator, e.g. http://127.0.0.1:5000")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--fail-on", choices=["errors", "findings"], default="errors",
+                   help="exit 1 on errors (default), or also on failed/errored backup findings")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("plan", help="dry-run the rules against AWS at a time or for an event (read-only)")
+    add_common(p)
+    p.set_defaults(run=run)
+
+
+def trigger_from(args):
+    from engine.runner import Trigger
+    from engine.trigger import At
+
+    if args.event:
+        path = Path(args.event)
+        if not path.is_file():
+            raise UsageError(f"--event {args.event}: no such file")
+        try:
+            raw = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise UsageError(f"--event {args.event}: not JSON ({exc})") from None
+        return Trigger.from_event(raw)
+    return Trigger(at=At.parse(args.at))
+
+
+def check_rule_names(ruleset, names) -> None:
+    known = [r.name for r in ruleset.rules]
+    for name in names:
+        if name not in known:
+            raise UsageError(f"--rule {name}: no such rule" + (f"; {did_you_mean(name, known)}"
+                                                               if did_you_mean(name, known) else ""))
+
+
+def exit_code(outcomes, fail_on: str) -> int:
+    from engine.report import all_findings
+
+    if any(o.failed for o in outcomes):
+        return EXIT_FAILED
+    if fail_on == "findings" and any(f.status != "pass" for f in all_findings(outcomes)):
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def run(args) -> int:
+    from engine.report import render_json, render_table
+    from engine.runner import run_rules
+
+    ruleset = load(args.paths)
+    check_rule_names(ruleset, args.rule)
+    trigger = trigger_from(args)
+    clients, region = make_clients(profile=args.profile, region=args.region, endpoint_url=args.endpoint_url,
+                                   read_only=True)
+    outcomes = run_rules(ruleset, trigger, clients, region, only=args.rule)
+    sys.stdout.write((render_json(outcomes) if args.format == "json" else render_table(outcomes)) + "\n")
+    return exit_code(outcomes, args.fail_on)

@@ -1,0 +1,74 @@
+"""Decide, for one trigger (a tick time or an event), which rules fire and with which actions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from engine.errors import UsageError
+from engine.events import matches
+from engine.evaluate import Decision, evaluate_tick
+from engine.model import AlarmTrigger, EventTrigger, Rule
+
+
+@dataclass(frozen=True)
+class At:
+    """A `--at` time: aware (an instant) or naive (wall time in each rule's own timezone)."""
+
+    when: datetime
+
+    @classmethod
+    def parse(cls, text: str) -> "At":
+        try:
+            when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"--at {text!r} is not an ISO time; write e.g. 2026-12-21T19:00 (each rule's local "
+                             "time) or 2026-12-21T19:00Z (UTC)") from None
+        return cls(when)
+
+    def for_rule(self, rule: Rule) -> datetime:
+        """The instant in UTC, floored to the minute; a wall time in a DST gap moves past the gap."""
+        when = self.when
+        if when.tzinfo is None:
+            when = local_to_utc(when, ZoneInfo(rule.timezone))
+        return when.astimezone(timezone.utc).replace(second=0, microsecond=0)
+
+
+def local_to_utc(wall: datetime, zone: ZoneInfo) -> datetime:
+    """A naive wall time as an instant: the first of two in a fall-back hour, the gap's end in a spring-forward."""
+    first = wall.replace(tzinfo=zone, fold=0).astimezone(timezone.utc)
+    if first.astimezone(zone).replace(tzinfo=None) == wall:
+        return first
+    # In a gap: the two folds give instants either side of the transition; the first minute whose
+    # wall time is past `wall` is the first instant after the gap (02:30 -> 03:00 in New York).
+    lo, hi = sorted((first, wall.replace(tzinfo=zone, fold=1).astimezone(timezone.utc)))
+    step = timedelta(minutes=1)
+    while lo < hi and lo.astimezone(zone).replace(tzinfo=None) < wall:
+        lo += step
+    return lo
+
+
+def rule_pattern(rule: Rule) -> dict[str, Any] | None:
+    if isinstance(rule.trigger, EventTrigger):
+        return dict(rule.trigger.pattern)
+    if isinstance(rule.trigger, AlarmTrigger):
+        return rule.trigger.pattern()
+    return None
+
+
+def decide_tick(rule: Rule, t: datetime) -> Decision:
+    """A plan's view of a tick: no watermark, so cron looks back `catch_up` and a window reconciles."""
+    return evaluate_tick(rule, t, None, None)
+
+
+def decide_event(rule: Rule, event: dict[str, Any]) -> Decision:
+    pattern = rule_pattern(rule)
+    if pattern is None:
+        return Decision(rule.name, False, (), None, "not event-driven: runs on schedule ticks only")
+    if not rule.enabled:
+        return Decision(rule.name, False, (), None, "disabled (enabled: false)")
+    if matches(pattern, event):
+        return Decision(rule.name, True, rule.actions, None,
+                        f"event {event.get('source')}/{event.get('detail-type')} matches the rule's pattern")
+    return Decision(rule.name, False, (), None, "the event does not match the rule's pattern")
