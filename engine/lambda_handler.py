@@ -1,0 +1,39 @@
+"""The Lambda entry point: build the dispatcher once per cold start, then handle each event."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from engine.aws import Clients
+from engine.dispatch import Dispatcher
+from engine.loader import load
+from engine.state import DynamoState, MemoryState
+
+_dispatcher: Dispatcher | None = None
+
+
+def build(env: dict[str, str] | None = None) -> Dispatcher:
+    """From the environment: SHIFTWORK_RULES (path of the bundled rules), SHIFTWORK_TABLE (DynamoDB)."""
+    from engine.executor import Executor
+
+    env = dict(os.environ if env is None else env)
+    rules = env.get("SHIFTWORK_RULES") or str(Path(__file__).resolve().parent.parent / "rules")
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+    endpoint = env.get("SHIFTWORK_ENDPOINT_URL")  # an emulator, for end-to-end tests only
+    session = boto3.Session(region_name=region)
+    table = env.get("SHIFTWORK_TABLE")
+    state = DynamoState(session.client("dynamodb", endpoint_url=endpoint), table) if table else MemoryState()
+    return Dispatcher(ruleset=load([rules]), state=state,
+                      planning=Clients(session, read_only=True, endpoint_url=endpoint),
+                      executor=Executor(Clients(session, endpoint_url=endpoint)), default_region=region)
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    global _dispatcher
+    if _dispatcher is None:
+        _dispatcher = build()
+    _dispatcher.remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+    return _dispatcher.handle(event)
