@@ -1,7 +1,7 @@
 """The one place that makes AWS clients: retry config, cross-account roles, the read-only guard.
 
 Dry run is enforced here, not in the handlers: a read-only factory registers a botocore
-`before-call` hook on its sessions that refuses every operation that is not a read, so a
+`before-parameter-build` hook on its sessions that refuses every operation that is not a read, so a
 dry run cannot mutate whatever a handler does.
 """
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _service_of(model: Any) -> str:
 
 
 def refuse_writes(model: Any = None, **_: Any) -> None:
-    """botocore before-call hook: raise for any non-read operation."""
+    """botocore hook, run before a request is even built: raise for any non-read operation."""
     if model is not None and not is_read_only(model.name):
         raise WriteRefused(_service_of(model), model.name)
 
@@ -71,11 +71,12 @@ class Clients:
             observer = self.observer
 
             def observe(model: Any = None, params: Any = None, **_: Any) -> None:
-                observer(_service_of(model), model.name, dict((params or {}).get("body") or {}))
+                observer(_service_of(model), model.name, dict(params or {}))
 
-            events.register_first("before-call", observe, unique_id="shiftwork-observe")
+            # before-parameter-build sees the API parameters as the caller gave them, for every protocol.
+            events.register_first("before-parameter-build", observe, unique_id="shiftwork-observe")
         if self.read_only:
-            events.register_first("before-call", refuse_writes, unique_id="shiftwork-read-only")
+            events.register_first("before-parameter-build", refuse_writes, unique_id="shiftwork-read-only")
 
     def session_for(self, account: Account | None) -> boto3.Session:
         if account is None or not account.role:
