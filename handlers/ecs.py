@@ -78,19 +78,16 @@ class ServiceSelector(Selector):
 
     @staticmethod
     def _resource(svc: Mapping[str, Any], tags: dict[str, str], region: str, account: Account | None) -> Resource:
-        cluster_arn = svc["clusterArn"]
+        """data is the describe record without its event log (up to 100 messages nobody plans with)."""
         return Resource(
             type="ecs.service", id=svc["serviceArn"], region=region, account=account.id if account else None,
             name=svc["serviceName"], arn=svc["serviceArn"], state=svc.get("status"), tags=tags,
-            data={"cluster_arn": cluster_arn, "cluster_name": _last(cluster_arn),
-                  "desired": int(svc.get("desiredCount", 0)), "running": int(svc.get("runningCount", 0)),
-                  "pending": int(svc.get("pendingCount", 0)),
-                  "scheduling": svc.get("schedulingStrategy", "REPLICA"), "launch_type": svc.get("launchType")})
+            data={k: v for k, v in svc.items() if k != "events"})
 
 
 def target_id(res: Resource) -> str:
     """The Application Auto Scaling resource id of a service."""
-    return f"service/{res.data['cluster_name']}/{res.name}"
+    return f"service/{_last(res.data['clusterArn'])}/{res.name}"
 
 
 def scalable_targets(ctx: PlanContext, rule: Rule, services: Sequence[Resource]) -> dict[str, dict[str, Any]]:
@@ -113,7 +110,7 @@ def scalable_targets(ctx: PlanContext, rule: Rule, services: Sequence[Resource])
 
 
 def current_capacity(res: Resource, target: Mapping[str, Any] | None) -> Capacity:
-    desired = int(res.data.get("desired", 0))
+    desired = int(res.data.get("desiredCount", 0))
     if target is None:
         return Capacity(None, desired, None)
     return Capacity(int(target["MinCapacity"]), desired, int(target["MaxCapacity"]))
@@ -164,7 +161,7 @@ class _ServiceAction(Action):
         scalable = []
         for res in resources:
             reason = opt_out(res, ctx.now)
-            if reason is None and res.data.get("scheduling") == "DAEMON":
+            if reason is None and res.data.get("schedulingStrategy") == "DAEMON":
                 reason = "a DAEMON service runs one task per container instance; its count cannot be scaled"
             if reason:
                 planned.append(self.skip(res, reason))
@@ -199,7 +196,7 @@ class _ServiceAction(Action):
         if after.desired != before.desired:
             out.append(self.change(
                 res, "ecs", "update_service",
-                {"cluster": res.data["cluster_arn"], "service": res.id, "desiredCount": after.desired},
+                {"cluster": res.data["clusterArn"], "service": res.id, "desiredCount": after.desired},
                 f"{why}: desired {before.desired} -> {after.desired}", before, after))
         return out
 

@@ -57,16 +57,12 @@ class InstanceSelector(Selector):
             tags = _tags(client, db, "DBInstanceArn")
             if not tags_match(tags, match.tags):
                 continue
-            if db.get("DBClusterIdentifier") and ident not in match.ids:
+            if db.get("DBClusterIdentifier") and not {ident, db.get("DBInstanceArn")} & set(match.ids):
                 members.append(ident)
                 continue
             found.append(Resource(
                 type="rds.instance", id=ident, region=region, account=account.id if account else None, name=ident,
-                arn=db.get("DBInstanceArn"), state=db.get("DBInstanceStatus"), tags=tags,
-                data={"engine": db.get("Engine", ""), "cluster": db.get("DBClusterIdentifier"),
-                      "replica_of": db.get("ReadReplicaSourceDBInstanceIdentifier"),
-                      "replicas": list(db.get("ReadReplicaDBInstanceIdentifiers") or []),
-                      "multi_az": bool(db.get("MultiAZ"))}))
+                arn=db.get("DBInstanceArn"), state=db.get("DBInstanceStatus"), tags=tags, data=db))
         if members:
             ctx.notes.append(f"rule '{rule.name}': {len(members)} cluster member instance(s) not selected in {region} "
                              f"({', '.join(sorted(members))}); they are started and stopped through rds.cluster")
@@ -93,9 +89,7 @@ class ClusterSelector(Selector):
                 continue
             found.append(Resource(
                 type="rds.cluster", id=ident, region=region, account=account.id if account else None, name=ident,
-                arn=db.get("DBClusterArn"), state=db.get("Status"), tags=tags,
-                data={"engine": db.get("Engine", ""), "engine_mode": db.get("EngineMode", "provisioned"),
-                      "members": [m["DBInstanceIdentifier"] for m in db.get("DBClusterMembers") or []]}))
+                arn=db.get("DBClusterArn"), state=db.get("Status"), tags=tags, data=db))
         return found
 
 
@@ -103,18 +97,19 @@ def blocked(res: Resource, verb: str) -> str | None:
     """Why RDS refuses to `verb` this database whatever its status, or None."""
     data = res.data
     if res.type == "rds.cluster":
-        if data.get("engine_mode") == "serverless":
+        if data.get("EngineMode") == "serverless":
             return "an Aurora Serverless v1 cluster: it pauses by itself and cannot be started or stopped"
         return None
-    if data.get("cluster"):
-        return f"a member of DB cluster '{data['cluster']}': start and stop it through rds.cluster"
+    if data.get("DBClusterIdentifier"):
+        return f"a member of DB cluster '{data['DBClusterIdentifier']}': start and stop it through rds.cluster"
     if verb != "stop":
         return None
-    if data.get("replica_of"):
-        return f"a read replica of '{data['replica_of']}': RDS cannot stop read replicas"
-    if data.get("replicas"):
-        return f"has read replicas ({', '.join(data['replicas'])}): RDS cannot stop an instance that has replicas"
-    if data.get("multi_az") and str(data.get("engine", "")).startswith("sqlserver"):
+    if data.get("ReadReplicaSourceDBInstanceIdentifier"):
+        return f"a read replica of '{data['ReadReplicaSourceDBInstanceIdentifier']}': RDS cannot stop read replicas"
+    if data.get("ReadReplicaDBInstanceIdentifiers"):
+        replicas = ", ".join(data["ReadReplicaDBInstanceIdentifiers"])
+        return f"has read replicas ({replicas}): RDS cannot stop an instance that has replicas"
+    if data.get("MultiAZ") and str(data.get("Engine", "")).startswith("sqlserver"):
         return "a Multi-AZ SQL Server instance: RDS cannot stop it"
     return None
 

@@ -14,6 +14,7 @@ from engine.aws import Clients
 from engine.changes import Change, Skip
 from engine.errors import Loc
 from engine.model import ActionSpec, CronTrigger, Match, Rule
+from engine.resources import Resource
 from handlers.capacity import SAVED_TAG, Capacity
 from handlers.ecs import Restore, Scale, ServiceSelector, scaled_capacity, scaled_count
 
@@ -87,9 +88,9 @@ def test_select_by_cluster_names_and_tags(aws: Clients) -> None:
     ctx = PlanContext(clients=aws, now=NOW)
     match = Match(cluster="batch", names=("worker-*",), tags={"tier": ("worker",)})
     found = ServiceSelector().select(ctx, rule("ecs.scale", match, desired=0), REGION, None)
-    assert [(r.name, r.data["cluster_name"], r.data["desired"]) for r in found] == [("worker-a", "batch", 2)]
+    assert [(r.name, r.data["desiredCount"]) for r in found] == [("worker-a", 2)]
     assert found[0].id == f"arn:aws:ecs:{REGION}:123456789012:service/batch/worker-a"
-    assert found[0].data["cluster_arn"] == f"arn:aws:ecs:{REGION}:123456789012:cluster/batch"
+    assert found[0].data["clusterArn"] == f"arn:aws:ecs:{REGION}:123456789012:cluster/batch"
 
 
 def test_select_without_cluster_lists_every_cluster(aws: Clients) -> None:
@@ -242,3 +243,27 @@ def test_scaled_capacity_pins_the_side_it_moves() -> None:
     assert scaled_capacity(now, 10) == Capacity(10, 10, 10)
     assert scaled_capacity(Capacity(None, 4, None), 6) == Capacity(None, 6, None)
 
+
+
+def test_reads_are_batched_ten_services_per_describe_and_fifty_per_target_lookup(aws: Clients) -> None:
+    for n in range(12):
+        make_service(aws, "batch", f"worker-{n:02d}", 1)
+    seen: list[str] = []
+    session = boto3.Session(region_name=REGION)
+    # A plain botocore hook: Clients(observer=...) fails on JSON-protocol services (bytes body) for now.
+    session.events.register("before-call", lambda model, **_: seen.append(model.name))
+    reads = Clients(session, read_only=True)
+    r = rule("ecs.scale", Match(cluster="batch"), desired=0)
+    ctx = PlanContext(clients=reads, now=NOW)
+    planned = Scale(r.actions[0], r).plan(ctx, ServiceSelector().select(ctx, r, REGION, None))
+    assert len([c for c in planned if isinstance(c, Change)]) == 24  # tag + update per service
+    assert seen == ["ListServices", "DescribeServices", "DescribeServices", "DescribeScalableTargets"]
+
+
+def test_daemon_services_are_not_scaled() -> None:
+    svc = Resource(type="ecs.service", id="arn:aws:ecs:eu-west-1:123456789012:service/c/agent", region=REGION,
+                   name="agent", data={"schedulingStrategy": "DAEMON", "desiredCount": 3, "clusterArn": "c"})
+    r = rule("ecs.scale", Match(), desired=0)
+    planned = Scale(r.actions[0], r).plan(PlanContext(clients=None, now=NOW), [svc])  # type: ignore[arg-type]
+    assert planned == [Skip("batch-off", "ecs.scale", svc,
+                            "a DAEMON service runs one task per container instance; its count cannot be scaled")]

@@ -145,7 +145,7 @@ def test_aurora_cluster_stop_and_start(aws: Clients) -> None:
     stop, _ = plan("rds.cluster", "rds.stop", match)
     assert outcome(stop) == [("aurora", "stop_db_cluster")]
     assert stop[0].params == {"DBClusterIdentifier": "aurora"}
-    assert stop[0].resource.data["members"] == ["aurora-1"]
+    assert [m["DBInstanceIdentifier"] for m in stop[0].resource.data["DBClusterMembers"]] == ["aurora-1"]
     apply(aws, stop)
     assert cluster_status(aws, "aurora") == "stopped"
     assert cluster_status(aws, "other") == "available"
@@ -170,7 +170,7 @@ def test_start_of_an_available_cluster_makes_no_call(aws: Clients) -> None:
     ("rds.start", "modifying", "status is 'modifying'; rds.start acts only on stopped databases"),
 ])
 def test_other_statuses_are_skipped_with_the_reason(action: str, status: str, expected: str) -> None:
-    res = Resource(type="rds.instance", id="db1", region=REGION, state=status, data={"engine": "postgres"})
+    res = Resource(type="rds.instance", id="db1", region=REGION, state=status, data={"Engine": "postgres"})
     r = rule("rds.instance", action, Match())
     cls = {"rds.start": Start, "rds.stop": Stop}[action]
     planned = cls(r.actions[0], r).plan(PlanContext(clients=None, now=NOW), [res])  # type: ignore[arg-type]
@@ -180,7 +180,7 @@ def test_other_statuses_are_skipped_with_the_reason(action: str, status: str, ex
 def test_serverless_v1_and_opt_out_are_skipped() -> None:
     r = rule("rds.cluster", "rds.stop", Match())
     serverless = Resource(type="rds.cluster", id="sls", region=REGION, state="available",
-                          data={"engine_mode": "serverless"})
+                          data={"EngineMode": "serverless"})
     opted = Resource(type="rds.cluster", id="keep", region=REGION, state="available",
                      tags={"shiftwork:skip-until": "2027-01-01T00:00:00Z"})
     planned = Stop(r.actions[0], r).plan(PlanContext(clients=None, now=NOW), [serverless, opted])  # type: ignore[arg-type]
