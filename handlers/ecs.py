@@ -17,6 +17,7 @@ from engine.resources import Resource, opt_out, tags_match
 from handlers.capacity import SAVED_TAG, BadSavedCapacity, Capacity, saved, should_save
 
 DIMENSION = "ecs:service:DesiredCount"
+PAGE = {"PageSize": 100}  # list_clusters / list_services return 10 per page unless asked for up to 100
 DESCRIBE_BATCH = 10  # describe_services takes at most 10 services
 TARGETS_BATCH = 50  # describe_scalable_targets takes at most 50 resource ids
 
@@ -55,12 +56,13 @@ class ServiceSelector(Selector):
         if match.cluster:
             clusters = [match.cluster]
         else:
-            clusters = [arn for page in ecs.get_paginator("list_clusters").paginate() for arn in page["clusterArns"]]
+            pages = ecs.get_paginator("list_clusters").paginate(PaginationConfig=PAGE)
+            clusters = [arn for page in pages for arn in page["clusterArns"]]
         found: list[Resource] = []
         for cluster in clusters:
             try:
-                arns = [arn for page in ecs.get_paginator("list_services").paginate(cluster=cluster)
-                        for arn in page["serviceArns"]]
+                pages = ecs.get_paginator("list_services").paginate(cluster=cluster, PaginationConfig=PAGE)
+                arns = [arn for page in pages for arn in page["serviceArns"]]
             except ClientError as err:
                 if err.response.get("Error", {}).get("Code") != "ClusterNotFoundException":
                     raise

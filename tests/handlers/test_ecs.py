@@ -41,7 +41,8 @@ def make_service(clients: Clients, cluster: str, name: str, desired: int, tags: 
                              tags=[{"key": k, "value": v} for k, v in (tags or {}).items()])["service"]["serviceArn"]
     if target:
         clients.client("application-autoscaling", REGION).register_scalable_target(
-            ServiceNamespace="ecs", ResourceId=f"service/{cluster}/{name}", ScalableDimension="ecs:service:DesiredCount",
+            ServiceNamespace="ecs", ResourceId=f"service/{cluster}/{name}",
+            ScalableDimension="ecs:service:DesiredCount",
             MinCapacity=target[0], MaxCapacity=target[1])
     return arn
 

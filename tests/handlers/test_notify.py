@@ -76,7 +76,8 @@ def test_summary_merges_several_changes_of_one_resource_and_lists_findings() -> 
              Finding(RULE, "backup.validate", instance("db1"), "fail", check="recency", observed="30h",
                      required="26h")]
     text = summarise(RULE, items)
-    assert "ecs.scale: 1 to change\n  to change:\n    arn:svc/batch/w (w): save desired 3; scale: desired 3 -> 0\n" in text
+    assert ("ecs.scale: 1 to change\n  to change:\n"
+            "    arn:svc/batch/w (w): save desired 3; scale: desired 3 -> 0\n") in text
     assert "backup.validate: 1 failed checks\n  failed checks:\n    db1: recency, observed 30h, required 26h\n" in text
     assert text.startswith("shiftwork rule 'dev-evening-stop' plans: 1 to change, 1 failed checks.\n")
 

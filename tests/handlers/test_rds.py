@@ -183,7 +183,8 @@ def test_serverless_v1_and_opt_out_are_skipped() -> None:
                           data={"EngineMode": "serverless"})
     opted = Resource(type="rds.cluster", id="keep", region=REGION, state="available",
                      tags={"shiftwork:skip-until": "2027-01-01T00:00:00Z"})
-    planned = Stop(r.actions[0], r).plan(PlanContext(clients=None, now=NOW), [serverless, opted])  # type: ignore[arg-type]
+    ctx = PlanContext(clients=None, now=NOW)  # type: ignore[arg-type]  # no AWS read needed
+    planned = Stop(r.actions[0], r).plan(ctx, [serverless, opted])
     assert [p.reason for p in planned] == [
         "an Aurora Serverless v1 cluster: it pauses by itself and cannot be started or stopped",
         "tagged shiftwork:skip-until=2027-01-01T00:00:00Z"]
