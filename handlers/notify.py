@@ -1,8 +1,131 @@
 """notify: one SNS message per rule run summarising what changed."""
 from __future__ import annotations
 
-from engine.actions import Action
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from engine.actions import Action, PlanContext
+from engine.changes import Change, Finding, Result, Skip
+from engine.errors import ShiftworkError
 from engine.registry import ANY_RESOURCE, action
+from engine.resources import Resource
+
+MAX_SUBJECT = 99  # SNS: ASCII, no line breaks, fewer than 100 characters
+MAX_MESSAGE_BYTES = 200_000  # SNS takes 256 KB; stay well below it, a person reads this
+MAX_LISTED = 50  # resources listed per action and outcome before "... and N more"
+MAX_LINE = 400  # characters of one resource line
+TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[\w-]+(\.fifo)?$")
+
+# (outcome key, heading) in the order they are listed: what needs attention first.
+PLAN_OUTCOMES = (("change", "to change"), ("fail", "failed checks"), ("error", "check errors"),
+                 ("pass", "passed checks"), ("skip", "skipped"))
+RESULT_OUTCOMES = (("failed", "failed"), ("ok", "done"), ("skipped", "not run"))
+
+Entry = tuple[str, str, Resource, str]  # (action, outcome, resource, detail)
+
+
+class NotifyError(ShiftworkError):
+    """A notify action that cannot say where to publish (a bad or undefined target)."""
+
+
+def topic_region(topic_arn: str) -> str:
+    found = TOPIC_ARN.match(topic_arn)
+    if not found:
+        raise NotifyError(f"'{topic_arn}' is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)")
+    return found.group(1)
+
+
+def subject_line(text: str) -> str:
+    """A subject SNS accepts: printable ASCII on one line, under 100 characters."""
+    clean = "".join(ch if " " <= ch <= "~" else "?" for ch in " ".join(text.split()))
+    return (clean if len(clean) <= MAX_SUBJECT else clean[:MAX_SUBJECT - 3] + "...") or "shiftwork"
+
+
+def _planned_entry(item: Change | Skip | Finding) -> Entry:
+    if isinstance(item, Change):
+        return item.action, "change", item.resource, item.reason
+    if isinstance(item, Skip):
+        return item.action, "skip", item.resource, item.reason
+    detail = item.reason or ", ".join(p for p in (item.check, item.observed and f"observed {item.observed}",
+                                                  item.required and f"required {item.required}") if p)
+    return item.action, item.status, item.resource, detail
+
+
+def _result_entry(result: Result) -> Entry:
+    change = result.change
+    if result.status == "failed":
+        detail = f"{change.operation} failed: " + ": ".join(p for p in (result.error_code, result.reason) if p)
+    elif result.status == "skipped":
+        detail = f"{change.operation} not run: {result.reason}"
+    else:
+        detail = change.reason
+    return change.action, result.status, change.resource, detail
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _render(rule_name: str, verb: str, entries: list[Entry], outcomes: Sequence[tuple[str, str]],
+            at: datetime | None, phase: str | None) -> str:
+    """Counts per action and outcome (of resources), then the resources themselves, capped for SNS."""
+    # action -> outcome -> resource label -> details, all in first-seen order
+    grouped: dict[str, dict[str, dict[str, list[str]]]] = {}
+    for act, outcome, res, detail in entries:
+        details = grouped.setdefault(act, {}).setdefault(outcome, {}).setdefault(res.label, [])
+        if detail and detail not in details:
+            details.append(detail)
+    headings = dict(outcomes)
+    seen = {o for by_outcome in grouped.values() for o in by_outcome}
+    order = [key for key, _ in outcomes] + sorted(seen - set(headings))
+
+    def counts(sizes: dict[str, int]) -> str:
+        return ", ".join(f"{sizes[o]} {headings.get(o, o)}" for o in order if sizes.get(o))
+
+    totals = {o: sum(len(by_outcome.get(o, {})) for by_outcome in grouped.values()) for o in order}
+    when = f" at {at:%Y-%m-%d %H:%M %Z}".rstrip() if at else ""
+    window = f" (window phase: {phase})" if phase else ""
+    lines = [f"shiftwork rule '{rule_name}'{when}{window} {verb}: {counts(totals) or 'nothing to do'}."]
+    for act, by_outcome in grouped.items():
+        lines += ["", f"{act}: {counts({o: len(labels) for o, labels in by_outcome.items()})}"]
+        for outcome in order:
+            labels = by_outcome.get(outcome)
+            if not labels:
+                continue
+            lines.append(f"  {headings.get(outcome, outcome)}:")
+            for label, details in list(labels.items())[:MAX_LISTED]:
+                lines.append(_clip(f"    {label}: {'; '.join(details)}" if details else f"    {label}", MAX_LINE))
+            if len(labels) > MAX_LISTED:
+                lines.append(f"    ... and {len(labels) - MAX_LISTED} more")
+    return _cap("\n".join(lines) + "\n")
+
+
+def _cap(text: str) -> str:
+    raw = text.encode("utf-8")
+    if len(raw) <= MAX_MESSAGE_BYTES:
+        return text
+    cut = raw[:MAX_MESSAGE_BYTES - 100].decode("utf-8", errors="ignore")
+    cut = cut[:cut.rfind("\n") + 1]
+    return cut + f"... message truncated ({len(raw) - len(cut.encode('utf-8'))} more bytes)\n"
+
+
+def summarise(rule_name: str, items: Sequence[Change | Skip | Finding], at: datetime | None = None,
+              phase: str | None = None) -> str:
+    """What a rule's run plans to do, for a person: counts per action and outcome, then the resources."""
+    return _render(rule_name, "plans", [_planned_entry(i) for i in items], PLAN_OUTCOMES, at, phase)
+
+
+def summarise_results(rule_name: str, results: Sequence[Result], at: datetime | None = None,
+                      phase: str | None = None) -> str:
+    """What a rule's run did once executed: failures first, with the AWS error code."""
+    return _render(rule_name, "ran", [_result_entry(r) for r in results], RESULT_OUTCOMES, at, phase)
+
+
+def worth_telling(items: Sequence[Change | Skip | Finding]) -> bool:
+    """A message is sent when something changes or a check does not pass; a converged fleet stays quiet."""
+    return any(isinstance(i, Change) or (isinstance(i, Finding) and i.status != "pass") for i in items)
 
 
 @action("notify", resources=[ANY_RESOURCE], permissions=["sns:Publish"], required=("target",),
@@ -23,3 +146,29 @@ class Notify(Action):
             on: {cron: "0 19 * * mon-fri"}
             actions: [ec2.stop, {type: notify, target: ops}]
     """
+
+    def plan(self, ctx: PlanContext, resources: Sequence[Resource]) -> list[Change | Skip | Finding]:
+        topic = self.topic(ctx)
+        region = topic_region(topic)
+        planned: Sequence[Any] = getattr(ctx, "planned", [])
+        mine = [i for i in planned if getattr(i, "rule", None) == self.rule.name and i.action != self.action_name]
+        if not worth_telling(mine):
+            ctx.notes.append(f"rule '{self.rule.name}': notify '{self.options['target']}': nothing changes and "
+                             "no check fails; no message")
+            return []
+        changed = sum(isinstance(i, Change) for i in mine)
+        subject = subject_line(self.options.get("subject") or f"shiftwork: {self.rule.name}")
+        message = summarise(self.rule.name, mine, at=ctx.now, phase=ctx.phase)
+        topic_resource = Resource(type="sns.topic", id=topic, region=region, name=self.options["target"], arn=topic)
+        return [Change(self.rule.name, self.action_name, topic_resource, "sns", "publish",
+                       {"TopicArn": topic, "Subject": subject, "Message": message},
+                       f"notify '{self.options['target']}': summary of {changed} planned change(s)")]
+
+    def topic(self, ctx: PlanContext) -> str:
+        name = str(self.options.get("target"))
+        targets = ctx.ruleset.notify if ctx.ruleset is not None else {}
+        if name not in targets:
+            defined = ", ".join(sorted(targets)) or "none"
+            raise NotifyError(f"rule '{self.rule.name}': notify target '{name}' is not defined under 'notify:' "
+                              f"(defined: {defined})")
+        return targets[name].sns
