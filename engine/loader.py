@@ -59,8 +59,8 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[Diagnostic]]:
 def read_document(file: str) -> Document:
     size = os.path.getsize(file)
     if size > MAX_FILE_BYTES:
-        raise YamlError(Diagnostic(Loc(file), f"file too large ({size / 1e6:.1f} MB; rule files are limited to "
-                                              f"{MAX_FILE_BYTES // (1024 * 1024)} MB)"))
+        raise YamlError(Diagnostic(Loc(file), f"file too large ({size / 2**20:.1f} MB); rule files are limited "
+                                              f"to {MAX_FILE_BYTES // 2**20} MB"))
     with open(file, "rb") as fh:
         raw = fh.read()
     if b"\x00" in raw:
