@@ -17,7 +17,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 500_000
 Path = tuple[Any, ...]
 
-_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
+_INT = re.compile(r"^[-+]?[0-9]+$")  # YAML 1.2 core: leading zeros allowed, still decimal
 _HEX = re.compile(r"^0x[0-9a-fA-F]+$")
 _OCT = re.compile(r"^0o[0-7]+$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
