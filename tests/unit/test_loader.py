@@ -247,3 +247,55 @@ def test_every_rule_and_action_knows_its_line(tmp_path: Path) -> None:
         ("one", Loc(str(path), 3, 5)), ("two", Loc(str(path), 8, 5)), ("three", Loc(str(path), 13, 5))]
     assert [r.actions[0].loc.line for r in ruleset.rules] == [7, 12, 17]
     assert [r.trigger.loc.line for r in ruleset.rules] == [6, 11, 16]
+
+
+# -- the validator's fast path ---------------------------------------------------------------------------------
+def _readable_invalid_files() -> list[Path]:
+    """The golden files that are valid YAML, so the schema step runs on them."""
+    from engine.loader import read_document
+    from engine.yamldoc import YamlError
+
+    found = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "invalid").rglob("*.yaml")):
+        try:
+            read_document(str(path))
+        except YamlError:
+            continue
+        found.append(path)
+    return found
+
+
+INVALID = _readable_invalid_files()
+
+
+def _schema_messages(doc, validator) -> list[str]:  # type: ignore[no-untyped-def]
+    from engine.schemaerrors import schema_diagnostics
+
+    found, bad = schema_diagnostics(doc, validator)
+    return sorted(str(d) for d in found) + sorted(map(repr, bad))
+
+
+def test_most_golden_files_reach_the_schema_step() -> None:
+    assert len(INVALID) >= 30
+
+
+@pytest.mark.parametrize("path", INVALID, ids=[p.name for p in INVALID])
+def test_dispatching_validator_reports_exactly_what_the_published_schema_does(path: Path) -> None:
+    from jsonschema import Draft202012Validator
+
+    from engine.loader import read_document, schema_validator
+    from engine.registry import load_handlers
+    from engine.schema import build_schema
+    doc = read_document(str(path))
+    plain = Draft202012Validator(build_schema(load_handlers()))
+    assert _schema_messages(doc, schema_validator()) == _schema_messages(doc, plain)
+
+
+def test_a_cached_valid_action_does_not_hide_an_invalid_one(tmp_path: Path) -> None:
+    good = rules_file("a").replace("[ec2.stop]", "[{type: ec2.stop, hibernate: true}]")
+    bad = rules_file("b").replace("[ec2.stop]", "[{type: ec2.stop, hibernate: 1}, {type: ec2.stop, hibernate: true}]")
+    write(tmp_path / "a.yaml", good)
+    write(tmp_path / "b.yaml", bad)
+    checked = check_paths([str(tmp_path)])
+    assert [f"{d.path}: {d.message}" for d in checked.errors] == ["actions[0].hibernate: must be true or false, "
+                                                                   "not an integer"]
