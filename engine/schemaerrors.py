@@ -114,6 +114,8 @@ def _type(doc: Document, err: ValidationError, path: tuple[Any, ...], field: str
     if isinstance(value, (int, float)) and not isinstance(value, bool) and "string" in wanted:
         hint = {"hours": 'quote it, e.g. "08:00-19:00"', "id": 'quote it: an AWS account id is 12 digits, '
                 'e.g. "111122223333"'}.get(field, "quote it")
+    elif wanted == ["array"] and isinstance(value, str):
+        hint = f"write a list: [{value}]"
     elif wanted == ["boolean"] and isinstance(value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n"):
         hint = f"YAML 1.2 reads '{value}' as text; write {'true' if value.lower() in ('yes', 'on', 'y') else 'false'}"
     if len(path) == 2 and path[0] == "rules" and isinstance(path[1], int):

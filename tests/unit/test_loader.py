@@ -299,3 +299,23 @@ def test_a_cached_valid_action_does_not_hide_an_invalid_one(tmp_path: Path) -> N
     checked = check_paths([str(tmp_path)])
     assert [f"{d.path}: {d.message}" for d in checked.errors] == ["actions[0].hibernate: must be true or false, "
                                                                    "not an integer"]
+
+
+SHAPES = [
+    "version: 1\naccounts: [5]\nrules: []\n",
+    "version: 1\ncalendars: {x: 5}\nnotify: {ops: {}}\nrules: []\n",
+    "version: 1\nrules: {a: 1}\n",
+    "version: 1\nrules:\n  - {name: x, resource: ec2.instance, on: {cron: 5}, actions: [ec2.stop]}\n",
+    "version: 1\nrules:\n  - {name: x, resource: ec2.instance, during: [1, {days: 2}], actions: {inside: [ec2.stop]}}\n",
+    "version: 1\nrules:\n  - {name: x, resource: ec2.instance, on: {alarm: a}, match: {tags: {env: 5}}, actions: 7}\n",
+    "version: 1\nrules:\n  - {name: x, resource: 5, during: {hours: 8}, actions: {inside: [ec2.stop], outside: 5}}\n",
+    "version: 1\nrules:\n  - {name: 5, resource: ec2.instance, on: null, actions: [{type: 5}, {}, [ec2.stop]]}\n",
+    "version: 1\ntimezone: 5\nregions: eu-west-1\nrules:\n  - {name: x, resource: ecs.service, on: {}, actions: []}\n",
+]
+
+
+@pytest.mark.parametrize("text", SHAPES)
+def test_schema_invalid_shapes_are_reported_not_crashed_on(text: str, tmp_path: Path) -> None:
+    checked = check_paths([str(write(tmp_path / "r.yaml", text))])
+    assert checked.ruleset is None
+    assert checked.errors and all(d.loc.line >= 1 for d in checked.errors)
