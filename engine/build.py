@@ -43,26 +43,48 @@ class Builder:
         self.notify: dict[str, NotifyTarget] = {}
         self.rules: list[Rule] = []
         self.rule_locs: dict[str, str] = {}
+        self.broken: set[tuple[str, str]] = set()  # (section, name) defined with schema errors: known, not usable
+        self.bad: set[tuple] = set()  # the current file's paths with schema errors
+
+    def hit(self, path: tuple) -> bool:
+        """The value at path, or one of its parents, failed the schema: its shape is unknown."""
+        return any(p == path[:len(p)] for p in self.bad)
+
+    def dirty(self, path: tuple) -> bool:
+        """Something at or below path failed the schema (already reported)."""
+        return any(p[:len(path)] == path for p in self.bad)
 
     def error(self, doc: Document, path: tuple, message: str, hint: str | None = None, key: bool = False) -> None:
         self.problems.append(diagnostic(doc, path, message, hint, key=key))
 
     # -- file level -------------------------------------------------------------------------------------------
-    def collect_shared(self, doc: Document) -> None:
-        for name, spec in (doc.data.get("calendars") or {}).items():
+    def collect_shared(self, doc: Document, bad: set[tuple] = frozenset()) -> None:
+        self.bad = set(bad)
+        for section in ("calendars", "notify"):
+            if not self.hit((section,)):
+                self.broken.update((section, name) for name in doc.data.get(section) or {}
+                                   if self.dirty((section, name)))
+        calendars = {} if self.hit(("calendars",)) else doc.data.get("calendars") or {}
+        notify = {} if self.hit(("notify",)) else doc.data.get("notify") or {}
+        for name, spec in calendars.items():
+            if ("calendars", name) in self.broken:
+                continue
             cal = Calendar(name, spec.get("holidays"), spec.get("subdiv"), _tuple(spec.get("dates")),
                            doc.loc(("calendars", name), key=True))
             for sub, message, hint in check_calendar(cal):
                 self.error(doc, ("calendars", name) + sub, message, hint)
             self._add_shared(doc, "calendars", self.calendars, name, cal)
-        for name, spec in (doc.data.get("notify") or {}).items():
+        for name, spec in notify.items():
+            if ("notify", name) in self.broken:
+                continue
             target = NotifyTarget(name, spec["sns"], doc.loc(("notify", name), key=True))
             self._add_shared(doc, "notify", self.notify, name, target)
 
     def _add_shared(self, doc: Document, section: str, table: dict, name: str, item: Any) -> None:
         first = table.get(name)
         if first is not None and first != item:
-            self.error(doc, (section, name), f"{section} '{name}' is defined differently at {first.loc}; "
+            what = {"calendars": "calendar", "notify": "notify target"}[section]
+            self.error(doc, (section, name), f"{what} '{name}' is defined differently at {first.loc}; "
                                              "names are shared by all rule files", key=True)
         table.setdefault(name, item)
 
@@ -75,47 +97,57 @@ class Builder:
 
     # -- rules --------------------------------------------------------------------------------------------------
     def build_file(self, doc: Document, bad: set[tuple]) -> None:
+        """Check every rule, also in a file with schema errors (those parts are skipped, already reported)."""
+        self.bad = set(bad)
         data = doc.data
-        if any(p and p[0] != "rules" for p in bad) or () in bad:
-            return  # the file-level defaults are broken; their errors are already reported
-        tz = data.get("timezone", DEFAULT_TIMEZONE)
-        if not self.check_timezone(doc, ("timezone",), tz):
-            return
-        defaults = {"timezone": tz, "regions": tuple(data.get("regions") or ()),
-                    "accounts": tuple(Account(a["id"], a.get("role"), a.get("external_id"))
-                                      for a in data.get("accounts") or ())}
-        for i, raw in enumerate(data.get("rules") or []):
-            if any(p[:2] == ("rules", i) for p in bad) or ("rules",) in bad:
-                continue
-            rule = self.build_rule(doc, ("rules", i), raw, defaults)
+        tz = DEFAULT_TIMEZONE if self.dirty(("timezone",)) else data.get("timezone", DEFAULT_TIMEZONE)
+        self.check_timezone(doc, ("timezone",), tz)
+        accounts = () if self.dirty(("accounts",)) else data.get("accounts") or ()
+        defaults = {"timezone": tz, "regions": () if self.dirty(("regions",)) else tuple(data.get("regions") or ()),
+                    "accounts": tuple(Account(a["id"], a.get("role"), a.get("external_id")) for a in accounts)}
+        for i, raw in enumerate([] if self.hit(("rules",)) else data.get("rules") or []):
+            at = ("rules", i)
+            if self.hit(at):
+                continue  # not a mapping
+            self.check_unique_name(doc, at, raw)
+            rule = self.build_rule(doc, at, raw, defaults)
             if rule is not None:
-                first = self.rule_locs.get(rule.name)
-                if first:
-                    self.error(doc, ("rules", i, "name"), f"duplicate rule name '{rule.name}' "
-                                                           f"(first defined at {first}); names must be unique")
-                else:
-                    self.rule_locs[rule.name] = str(rule.loc)
-                    self.rules.append(rule)
+                self.rules.append(rule)
+
+    def check_unique_name(self, doc: Document, at: tuple, raw: dict[str, Any]) -> None:
+        name = raw.get("name")
+        if self.dirty(at + ("name",)) or not isinstance(name, str):
+            return
+        first = self.rule_locs.get(name)
+        if first:
+            self.error(doc, at + ("name",), f"duplicate rule name '{name}' (first defined at {first}); "
+                                            "names must be unique across all rule files")
+        else:
+            self.rule_locs[name] = str(doc.loc(at))
 
     def build_rule(self, doc: Document, at: tuple, raw: dict[str, Any], defaults: dict[str, Any]) -> Rule | None:
         before = len(self.problems)
-        resource = raw["resource"]
+        resource = None if self.dirty(at + ("resource",)) else raw["resource"]
         tz = raw.get("timezone", defaults["timezone"])
-        if "timezone" in raw:
+        if "timezone" in raw and not self.dirty(at + ("timezone",)):
             self.check_timezone(doc, at + ("timezone",), tz)
         trigger = self.build_trigger(doc, at, raw)
-        match = self.build_match(doc, at, raw.get("match") or {}, resource)
-        actions, inside, outside = self.build_actions(doc, at, raw, trigger)
-        if raw.get("enforce") and not isinstance(trigger, WindowTrigger):
+        match = Match()
+        if resource is not None and not self.dirty(at + ("match",)):
+            match = self.build_match(doc, at, raw.get("match") or {}, resource)
+        actions, inside, outside = (), (), ()
+        if not self.hit(at + ("actions",)):
+            actions, inside, outside = self.build_actions(doc, at, raw, trigger, resource)
+        if trigger is not None and raw.get("enforce") is True and not isinstance(trigger, WindowTrigger):
             self.error(doc, at + ("enforce",), "'enforce' applies only to 'during' rules", key=True)
-        if "catch_up" in raw and not isinstance(trigger, CronTrigger):
+        if trigger is not None and "catch_up" in raw and not isinstance(trigger, CronTrigger):
             self.error(doc, at + ("catch_up",), "'catch_up' applies only to 'on: {cron: ...}' rules", key=True)
+        if len(self.problems) != before or trigger is None or resource is None or self.dirty(at):
+            return None
         accounts = defaults["accounts"]
         if "accounts" in raw:
             accounts = tuple(Account(a["id"], a.get("role"), a.get("external_id")) for a in raw["accounts"])
         limits = raw.get("limits") or {}
-        if len(self.problems) != before or trigger is None:
-            return None
         return Rule(
             name=raw["name"], resource=resource, match=match, trigger=trigger,
             actions=actions, inside=inside, outside=outside, timezone=tz,
@@ -130,19 +162,22 @@ class Builder:
 
     def build_trigger(self, doc: Document, at: tuple, raw: dict[str, Any]) -> Trigger | None:
         on, during = raw.get("on"), raw.get("during")
-        if on is None and during is None:
+        if "on" not in raw and "during" not in raw:
             self.error(doc, at, "no trigger", "add 'on:' (cron, event or alarm) or 'during:' (a time window)")
             return None
-        if on is not None and during is not None:
+        if "on" in raw and "during" in raw:
             self.error(doc, at + ("during",), "a rule has exactly one trigger: both 'on' and 'during' are given",
-                       key=True)
+                       "split it into two rules", key=True)
             return None
-        if during is not None:
-            return self.build_window(doc, at + ("during",), during)
+        if "during" in raw:
+            return None if self.hit(at + ("during",)) else self.build_window(doc, at + ("during",), during)
+        if self.dirty(at + ("on",)):
+            return None
         kinds = [k for k in ("cron", "event", "alarm") if k in on]
         if len(kinds) != 1:
             self.error(doc, at + ("on",), "'on' takes exactly one of cron, event or alarm"
-                       + (f"; found {', '.join(kinds)}" if kinds else ""))
+                       + (f", not {' and '.join(kinds)} together" if kinds else ""),
+                       "split it into two rules" if kinds else None)
             return None
         if "state" in on and kinds != ["alarm"]:
             self.error(doc, at + ("on", "state"), "'state' applies only to 'alarm' triggers", key=True)
@@ -161,27 +196,38 @@ class Builder:
         windows = []
         for j, item in enumerate(items):
             path = at + (j,) if isinstance(during, list) else at
+            if self.hit(path):
+                continue
+            if self.dirty(path):  # schema errors inside: still check the calendar names
+                self.window_calendars(doc, path, item)
+                continue
             if not any(k in item for k in ("days", "hours", "monthdays", "months")):
                 self.error(doc, path, "empty window", "give at least one of days, hours, monthdays, months")
                 continue
             for sub, message, hint in timecheck.check_window(item):
                 self.error(doc, path + sub, message, hint)
-            cals = []
-            for k, name in enumerate(_tuple(item.get("except"))):
-                if name in self.calendars:
-                    cals.append(self.calendars[name])
-                else:
-                    where = path + ("except", k) if isinstance(item.get("except"), list) else path + ("except",)
-                    self.error(doc, where, f"unknown calendar '{name}'",
-                               did_you_mean(name, self.calendars) or
-                               (f"defined calendars: {', '.join(sorted(self.calendars))}" if self.calendars
-                                else "define it under 'calendars:' at the top of a rule file"))
             windows.append(WindowSpec(
                 days=_tuple(item["days"]) if "days" in item else None, hours=item.get("hours"),
                 monthdays=_tuple(item["monthdays"]) if "monthdays" in item else None,
                 months=_tuple(item["months"]) if "months" in item else None,
-                except_=tuple(cals), loc=doc.loc(path)))
+                except_=self.window_calendars(doc, path, item), loc=doc.loc(path)))
         return WindowTrigger(tuple(windows), doc.loc(at))
+
+    def window_calendars(self, doc: Document, path: tuple, item: dict[str, Any]) -> tuple[Calendar, ...]:
+        if self.dirty(path + ("except",)):
+            return ()
+        cals = []
+        for k, name in enumerate(_tuple(item.get("except"))):
+            if name in self.calendars:
+                cals.append(self.calendars[name])
+            elif ("calendars", name) not in self.broken:
+                where = path + ("except", k) if isinstance(item.get("except"), list) else path + ("except",)
+                known = set(self.calendars) | {n for s, n in self.broken if s == "calendars"}
+                self.error(doc, where, f"unknown calendar '{name}'",
+                           did_you_mean(name, known) or
+                           (f"defined calendars: {', '.join(sorted(known))}" if known
+                            else "define it under 'calendars:' at the top of a rule file"))
+        return tuple(cals)
 
     def build_match(self, doc: Document, at: tuple, raw: dict[str, Any], resource: str) -> Match:
         allowed = self.registry.resources[resource].match
@@ -193,7 +239,8 @@ class Builder:
         return Match(tags=tags, ids=_tuple(raw.get("ids")), names=_tuple(raw.get("names")),
                      cluster=raw.get("cluster"), raw=raw)
 
-    def build_actions(self, doc: Document, at: tuple, raw: dict[str, Any], trigger: Trigger | None):
+    def build_actions(self, doc: Document, at: tuple, raw: dict[str, Any], trigger: Trigger | None,
+                      resource: str | None):
         acts = raw["actions"]
         windowed = isinstance(trigger, WindowTrigger)
         if trigger is not None and windowed and isinstance(acts, list):
@@ -204,25 +251,30 @@ class Builder:
                                                "give a list of actions")
             return (), (), ()
         if isinstance(acts, list):
-            return self._specs(doc, at + ("actions",), acts, raw["resource"]), (), ()
-        return ((), self._specs(doc, at + ("actions", "inside"), acts.get("inside") or [], raw["resource"]),
-                self._specs(doc, at + ("actions", "outside"), acts.get("outside") or [], raw["resource"]))
+            return self._specs(doc, at + ("actions",), acts, resource), (), ()
+        return ((), self._specs(doc, at + ("actions", "inside"), acts.get("inside") or [], resource),
+                self._specs(doc, at + ("actions", "outside"), acts.get("outside") or [], resource))
 
-    def _specs(self, doc: Document, at: tuple, items: list[Any], resource: str) -> tuple[ActionSpec, ...]:
+    def _specs(self, doc: Document, at: tuple, items: list[Any], resource: str | None) -> tuple[ActionSpec, ...]:
         from engine.actioncheck import check_action  # option rules a schema cannot say
 
+        if self.hit(at):
+            return ()
+        targets = {**self.notify, **{n: None for s, n in self.broken if s == "notify"}}
         specs = []
         for j, item in enumerate(items):
+            path = at + (j,)
+            if self.dirty(path):
+                continue
             name = item if isinstance(item, str) else item["type"]
             options = {} if isinstance(item, str) else {k: v for k, v in item.items() if k != "type"}
             kind = self.registry.actions[name]
-            path = at + (j,)
-            if not kind.applies_to(resource):
+            if resource is not None and not kind.applies_to(resource):
                 self.error(doc, path if isinstance(item, str) else path + ("type",),
                            f"action '{name}' does not apply to {resource}",
                            f"actions for {resource}: {', '.join(self.registry.actions_for(resource))}")
                 continue
-            for sub, message, hint in check_action(name, options, self.notify):
+            for sub, message, hint in check_action(name, options, targets):
                 self.error(doc, path + sub, message, hint)
             specs.append(ActionSpec(name, options, doc.loc(path)))
         return tuple(specs)
@@ -231,8 +283,7 @@ class Builder:
 def build_ruleset(docs: list[tuple[Document, set[tuple]]]) -> tuple[RuleSet, list[Diagnostic]]:
     builder = Builder()
     for doc, bad in docs:
-        if not any(p[:1] in (("calendars",), ("notify",)) for p in bad):
-            builder.collect_shared(doc)
+        builder.collect_shared(doc, bad)
     for doc, bad in docs:
         builder.build_file(doc, bad)
     ruleset = RuleSet(tuple(builder.rules), tuple(doc.file for doc, _ in docs), dict(builder.calendars),

@@ -37,13 +37,25 @@ def date_range(text: str) -> tuple[date, date]:
     return day, day
 
 
+def _country_hint(code: str, countries: dict[str, list[str]]) -> str:
+    """Codes are too short for fuzzy matching; a subdivision given as the country is the usual slip."""
+    owners = sorted(c for c, subdivs in countries.items() if code in subdivs and len(c) == 2)
+    if len(owners) >= 2 and "GB" in owners and "UK" in owners:
+        owners.remove("UK")  # an alias of GB
+    if len(owners) == 1:
+        return f"'{code}' is a subdivision of {owners[0]}: write holidays: {owners[0]}, subdiv: {code}"
+    if owners:
+        return f"'{code}' is a subdivision code (of {', '.join(owners[:4])}); give the country in 'holidays'"
+    return "use an ISO 3166 country code that the holidays package knows, such as GB, US, DE or FR"
+
+
 def check_calendar(cal: Calendar) -> list[Problem]:
     problems: list[Problem] = []
     if cal.holidays:
         countries = supported()
         if cal.holidays not in countries:
             problems.append((("holidays",), f"unknown holidays country '{cal.holidays}'",
-                             did_you_mean(cal.holidays, countries)))
+                             _country_hint(cal.holidays, countries)))
         elif cal.subdiv and cal.subdiv not in countries[cal.holidays]:
             problems.append((("subdiv",), f"unknown subdivision '{cal.subdiv}' for {cal.holidays}",
                              did_you_mean(cal.subdiv, countries[cal.holidays]) or

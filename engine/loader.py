@@ -1,12 +1,15 @@
 """Load rule files (a file, a directory, several paths) into a RuleSet, or every error at once."""
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jsonschema import Draft202012Validator
+from jsonschema.validators import extend
 
 from engine.errors import Diagnostic, Loc, RuleErrors
 from engine.model import RuleSet
@@ -59,8 +62,8 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[Diagnostic]]:
 def read_document(file: str) -> Document:
     size = os.path.getsize(file)
     if size > MAX_FILE_BYTES:
-        raise YamlError(Diagnostic(Loc(file), f"file too large ({size / 1e6:.1f} MB; rule files are limited to "
-                                              f"{MAX_FILE_BYTES // (1024 * 1024)} MB)"))
+        raise YamlError(Diagnostic(Loc(file), f"file too large ({size / 2**20:.1f} MB); rule files are limited "
+                                              f"to {MAX_FILE_BYTES // 2**20} MB"))
     with open(file, "rb") as fh:
         raw = fh.read()
     if b"\x00" in raw:
@@ -79,12 +82,51 @@ def read_document(file: str) -> Document:
 
 
 _validator: Draft202012Validator | None = None
+ACTION_KEYWORD = "x-shiftwork-action"
+
+
+def _action_dispatch(validator: Draft202012Validator, table: dict[str, Any], instance: Any,
+                     schema: dict[str, Any]) -> Iterator[Any]:
+    """Validate an action item against its own type's branch only (same errors as the whole allOf).
+
+    Rule sets repeat the same action items (`ec2.stop`, `{type: ecs.scale, desired: 0}`) many times;
+    items already known to be valid are not validated again.
+    """
+    try:
+        key = json.dumps(instance, sort_keys=True)
+    except (TypeError, ValueError):
+        key = None
+    if key is not None and key in table["valid"]:
+        return
+    kind = instance.get("type") if isinstance(instance, dict) else None
+    sub = table["by_type"].get(kind, table["all"]) if isinstance(kind, str) else table["all"]
+    failed = False
+    for error in validator.descend(instance, sub):
+        failed = True
+        yield error
+    if key is not None and not failed and len(table["valid"]) < 10_000:
+        table["valid"].add(key)
+
+
+def _dispatching_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The same schema, with each action item checked against one if/then branch instead of every one.
+
+    The published schema (rules/schema.json) keeps plain if/then for editors; an object whose `type`
+    names an action can only satisfy that action's `if`, so skipping the other branches loses no error.
+    """
+    action = schema["$defs"]["action"]
+    generic = [b for b in action["allOf"] if "properties" not in b["if"]]
+    by_type = {b["if"]["properties"]["type"]["const"]: {**action, "allOf": generic + [b]}
+               for b in action["allOf"] if "properties" in b["if"]}
+    table = {"all": action, "by_type": by_type, "valid": set()}
+    return {**schema, "$defs": {**schema["$defs"], "action": {ACTION_KEYWORD: table}}}
 
 
 def schema_validator() -> Draft202012Validator:
     global _validator
     if _validator is None:
-        _validator = Draft202012Validator(build_schema(load_handlers()))
+        cls = extend(Draft202012Validator, {ACTION_KEYWORD: _action_dispatch})
+        _validator = cls(_dispatching_schema(build_schema(load_handlers())))
     return _validator
 
 

@@ -9,7 +9,7 @@ from jsonschema.exceptions import ValidationError
 
 from engine.errors import Diagnostic
 from engine.suggest import did_you_mean
-from engine.yamldoc import Document
+from engine.yamldoc import Document, format_path  # noqa: F401  (format_path is re-exported)
 
 PATTERN_HINTS = {
     "name": "use lower-case letters, digits and '-', starting and ending with a letter or digit",
@@ -23,6 +23,13 @@ PATTERN_HINTS = {
     "role": "write an IAM role ARN, arn:aws:iam::123456789012:role/name",
     "sns": "write an SNS topic ARN, arn:aws:sns:region:account:topic",
     "holidays": "write an upper-case country code such as GB, US or DE",
+}
+
+# What a pattern-checked field holds, for "invalid <noun> 'value'".
+PATTERN_NOUNS = {
+    "name": "name", "catch_up": "duration", "cooldown": "duration", "max_age": "duration", "window": "duration",
+    "restore_tested_within": "duration", "regions": "region", "id": "account id", "role": "role ARN",
+    "sns": "SNS topic ARN", "holidays": "country code",
 }
 
 
@@ -48,14 +55,6 @@ TYPE_WORDS = {"string": "a string", "integer": "an integer", "number": "a number
               "array": "a list", "object": "a mapping", "null": "empty"}
 
 
-def format_path(path: tuple[Any, ...]) -> str:
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
 
 
 def rule_scope(doc: Document, path: tuple[Any, ...]) -> tuple[str | None, tuple[Any, ...]]:
@@ -93,6 +92,8 @@ def _enum(doc: Document, err: ValidationError, path: tuple[Any, ...]) -> Diagnos
     field = next((p for p in reversed(path) if isinstance(p, str)), "")
     if field == "resource":
         what = "resource type"
+    elif field == "state":
+        what = "alarm state"
     elif field in ("actions", "inside", "outside", "type") or isinstance(path[-1], int):
         what = "action"
     else:
@@ -105,23 +106,52 @@ def _enum(doc: Document, err: ValidationError, path: tuple[Any, ...]) -> Diagnos
     return diagnostic(doc, path, f"unknown {what} '{value}'", hint)
 
 
+def _type(doc: Document, err: ValidationError, path: tuple[Any, ...], field: str) -> Diagnostic:
+    value = err.instance
+    wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+    words = " or ".join(TYPE_WORDS.get(w, w) for w in wanted)
+    hint = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "string" in wanted:
+        hint = {"hours": 'quote it, e.g. "08:00-19:00"', "id": 'quote it: an AWS account id is 12 digits, '
+                'e.g. "111122223333"'}.get(field, "quote it")
+    elif wanted == ["array"] and isinstance(value, str):
+        hint = f"write a list: [{value}]"
+    elif wanted == ["boolean"] and isinstance(value, str) and value.lower() in ("yes", "no", "on", "off", "y", "n"):
+        hint = f"YAML 1.2 reads '{value}' as text; write {'true' if value.lower() in ('yes', 'on', 'y') else 'false'}"
+    if len(path) == 2 and path[0] == "rules" and isinstance(path[1], int):
+        shown = f" '{value}'" if isinstance(value, str) else ""
+        return diagnostic(doc, path, f"a rule must be {words} (name, resource, on or during, actions), "
+                                     f"not {describe(value)}{shown}", hint)
+    return diagnostic(doc, path, f"must be {words}, not {describe(value)}", hint)
+
+
+def bad_paths(err: ValidationError) -> list[tuple[Any, ...]]:
+    """The paths an error makes unusable: the offending keys themselves for unknown/missing fields."""
+    path = tuple(err.absolute_path)
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        allowed = set(err.schema.get("properties", {}))
+        return [path + (extra,) for extra in err.instance if extra not in allowed]
+    if "propertyNames" in err.relative_schema_path:
+        return [path + (err.instance,)]
+    if err.validator == "required" and isinstance(err.instance, dict):
+        return [path + (name,) for name in err.validator_value if name not in err.instance]
+    return [path]
+
+
 def _one(doc: Document, err: ValidationError) -> Iterator[Diagnostic]:
     path = tuple(err.absolute_path)
     kind, value = err.validator, err.instance
     field = next((p for p in reversed(path) if isinstance(p, str)), "")
-    if kind == "additionalProperties":
+    if "propertyNames" in err.relative_schema_path:  # a key is the problem: point at it
+        yield diagnostic(doc, path + (value,), f"invalid name '{value}'", PATTERN_HINTS["name"], key=True)
+    elif kind == "additionalProperties":
         yield from _unknown_fields(doc, err, path)
     elif kind == "required":
         missing = [r for r in err.validator_value if r not in value]
         for name in missing:
             yield diagnostic(doc, path, f"missing required field '{name}'")
     elif kind == "type":
-        wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-        words = " or ".join(TYPE_WORDS.get(w, w) for w in wanted)
-        hint = None
-        if isinstance(value, (int, float)) and "string" in wanted:
-            hint = "quote it, e.g. \"08:00\"" if field == "hours" else "quote it"
-        yield diagnostic(doc, path, f"must be {words}, not {describe(value)}", hint)
+        yield _type(doc, err, path, field)
     elif kind == "enum":
         yield _enum(doc, err, path)
     elif kind == "const":
@@ -130,9 +160,9 @@ def _one(doc: Document, err: ValidationError) -> Iterator[Diagnostic]:
         else:
             yield diagnostic(doc, path, f"must be {err.validator_value!r}")
     elif kind == "pattern":
-        yield diagnostic(doc, path, f"invalid {field or 'value'} {value!r}",
-                         PATTERN_HINTS.get(field if not isinstance(path[-1], int) else str(path[-2]),
-                                           f"must match {err.validator_value}"))
+        owner = str(path[-2]) if isinstance(path[-1], int) and len(path) > 1 else field
+        yield diagnostic(doc, path, f"invalid {PATTERN_NOUNS.get(owner, owner or 'value')} {value!r}",
+                         PATTERN_HINTS.get(owner, f"must match {err.validator_value}"))
     elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         op = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[kind]
         yield diagnostic(doc, path, f"must be {op} {err.validator_value}, got {value!r}")
@@ -155,5 +185,5 @@ def schema_diagnostics(doc: Document, validator: Draft202012Validator) -> tuple[
     paths: set[tuple] = set()
     for err in validator.iter_errors(doc.data):
         out.extend(_one(doc, err))
-        paths.add(tuple(err.absolute_path))
+        paths.update(bad_paths(err))
     return out, paths
