@@ -8,6 +8,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
+from engine.conflicts import find_conflicts
 from engine.errors import Diagnostic, Loc, RuleErrors
 from engine.model import RuleSet
 from engine.registry import load_handlers
@@ -110,6 +111,8 @@ def check_paths(paths: Sequence[str]) -> Checked:
     ruleset, semantic = build_ruleset(docs)
     diagnostics = sorted(set(problems + schema_problems + semantic), key=Diagnostic.sort_key)
     has_errors = any(d.severity == "error" for d in diagnostics)
+    if not has_errors:  # rules that fight over the same resources: warnings (engine.conflicts)
+        diagnostics = sorted(diagnostics + find_conflicts(ruleset), key=Diagnostic.sort_key)
     return Checked(None if has_errors else ruleset, diagnostics, files)
 
 

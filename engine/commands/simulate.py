@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
+from datetime import date, datetime, timezone
 
+from engine.conflicts import MESSAGE_START, find_conflicts
 from engine.errors import EXIT_OK, RuleErrors, UsageError
 from engine.loader import check_paths
 from engine.simulate import render_text, simulate, to_json
 from engine.suggest import did_you_mean
 
 MAX_DAYS = 366
+MAX_CONFLICT_DAYS = 35  # conflicts are probed over the first five weeks of a long simulation
 
 
 def register(sub) -> None:
@@ -49,7 +51,11 @@ def run(args) -> int:
             raise UsageError(f"--rule: no rule named '{name}'" +
                              (f"; {hint}" if (hint := did_you_mean(name, known)) else
                               f"; rules: {', '.join(known[:20])}"))
-    sim = simulate(checked.ruleset, first, last, args.rule, checked.warnings)
+    # conflicts are probed over the simulated dates (validate probes the coming days)
+    warnings = [w for w in checked.warnings if not w.message.startswith(MESSAGE_START)]
+    probe_start = datetime(first.year, first.month, first.day, tzinfo=timezone.utc)
+    warnings += find_conflicts(checked.ruleset, probe_start, min((last - first).days + 2, MAX_CONFLICT_DAYS))
+    sim = simulate(checked.ruleset, first, last, args.rule, warnings)
     if args.format == "json":
         text = json.dumps(to_json(sim), indent=2) + "\n"
     elif args.format == "html":
