@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from engine.walltime import ensure_utc, local, resolve
+from engine.walltime import ensure_utc, local, resolve, steady
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
@@ -239,11 +239,14 @@ def schedule(cron: str | Cron, tz: str, after: datetime, until: datetime) -> lis
     if until <= after or not spec.times:
         return []
     lo_wall, hi_wall = local(after, tz).replace(tzinfo=None), local(until, tz).replace(tzinfo=None)
-    lo_key = _ordinal(lo_wall) - MARGIN_MINUTES
-    hi_key = _ordinal(hi_wall) + MARGIN_MINUTES
+    # a short interval with no DST change near it maps wall time to UTC by one offset: no margin needed
+    short = until - after <= timedelta(days=1) and steady(tz, after + (until - after) / 2, timedelta(days=1))
+    margin = 0 if short else MARGIN_MINUTES
+    lo_key = _ordinal(lo_wall) - margin
+    hi_key = _ordinal(hi_wall) + margin
     out: list[Occurrence] = []
-    day = lo_wall.date() - timedelta(days=1)
-    last_day = hi_wall.date() + timedelta(days=1)
+    day = lo_wall.date() - timedelta(days=0 if short else 1)
+    last_day = hi_wall.date() + timedelta(days=0 if short else 1)
     times = spec.times
     while day <= last_day:
         if spec.matches_day(day):

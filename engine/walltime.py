@@ -16,6 +16,8 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
 
 def ensure_utc(t: datetime, what: str = "time") -> datetime:
     """An aware datetime converted to UTC; naive datetimes are a programming error, not a guess."""
+    if t.tzinfo is UTC:
+        return t
     if t.tzinfo is None or t.utcoffset() is None:
         raise ValueError(f"{what} {t.isoformat()} has no timezone; pass an aware datetime (UTC)")
     return t.astimezone(UTC)
@@ -69,6 +71,15 @@ def _transition(lo: datetime, hi: datetime, z: zoneinfo.ZoneInfo) -> datetime:
         else:
             lo_s = mid
     return (lo + timedelta(seconds=hi_s)).replace(tzinfo=UTC)
+
+
+def steady(tz: str, t: datetime, around: timedelta) -> bool:
+    """True when the zone's UTC offset is the same at t - around and t + around (no DST change near t).
+
+    Used for fast paths; only sound for `around` shorter than the time between two changes (months).
+    """
+    z = zone(tz)
+    return (t - around).astimezone(z).utcoffset() == (t + around).astimezone(z).utcoffset()
 
 
 def wall_label(t: datetime, tz: str) -> str:

@@ -17,7 +17,7 @@ from engine.calendars import exclusion
 from engine.cron import MONTHS
 from engine.model import Calendar, WindowSpec, WindowTrigger
 from engine.suggest import did_you_mean
-from engine.walltime import MINUTES_PER_DAY, ensure_utc, local, resolve
+from engine.walltime import MINUTES_PER_DAY, ensure_utc, local, resolve, steady
 
 INSIDE, OUTSIDE = "inside", "outside"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -65,7 +65,7 @@ class Window:
 
     def instance(self, tz: str, d: date) -> tuple[datetime, datetime] | None:
         """The UTC interval of this window starting on local day d, if it has one that day."""
-        if not self.day_matches(d) or (self.calendars and exclusion(self.calendars, d)):
+        if not _day_on(self, d):
             return None
         start = resolve(tz, d, self.start)
         end = resolve(tz, d, self.end + (MINUTES_PER_DAY if self.overnight else 0))
@@ -174,6 +174,10 @@ def compile_trigger(trigger: WindowTrigger) -> tuple[Window, ...]:
 
 
 # -- evaluation ---------------------------------------------------------------------------------------------
+def _day_on(window: Window, d: date) -> bool:
+    return window.day_matches(d) and not (window.calendars and exclusion(window.calendars, d))
+
+
 def _days(first: date, last: date) -> Iterator[date]:
     d = first
     while d <= last:
@@ -204,7 +208,17 @@ def intervals(trigger: WindowTrigger, tz: str, start: datetime, end: datetime) -
 def phase_at(trigger: WindowTrigger, tz: str, t: datetime) -> str:
     """'inside' when t is in any window of the trigger, else 'outside'."""
     t = ensure_utc(t)
-    today = local(t, tz).date()
+    lt = local(t, tz)
+    today = lt.date()
+    if steady(tz, t, timedelta(days=2)):  # fast path: one UTC offset covers every candidate window
+        now = lt.hour * 60 + lt.minute + lt.second / 60
+        for window in compile_trigger(trigger):
+            length = window.end - window.start + (MINUTES_PER_DAY if window.overnight else 0)
+            for back in (1, 0):
+                start = window.start - back * MINUTES_PER_DAY
+                if start <= now < start + length and _day_on(window, today - timedelta(days=back)):
+                    return INSIDE
+        return OUTSIDE
     for window in compile_trigger(trigger):
         for d in (today - timedelta(days=1), today, today + timedelta(days=1)):
             got = window.instance(tz, d)
