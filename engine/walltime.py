@@ -73,6 +73,7 @@ def _transition(lo: datetime, hi: datetime, z: zoneinfo.ZoneInfo) -> datetime:
     return (lo + timedelta(seconds=hi_s)).replace(tzinfo=UTC)
 
 
+@lru_cache(maxsize=4096)
 def steady(tz: str, t: datetime, around: timedelta) -> bool:
     """True when the zone's UTC offset is the same at t - around and t + around (no DST change near t).
 

@@ -169,8 +169,19 @@ def compile_window(spec: WindowSpec) -> Window:
         start=start, end=end, calendars=spec.except_)
 
 
+_COMPILED: dict[int, tuple[WindowTrigger, tuple[Window, ...]]] = {}
+
+
 def compile_trigger(trigger: WindowTrigger) -> tuple[Window, ...]:
-    return tuple(compile_window(spec) for spec in trigger.windows)
+    """Compiled windows, memoised by identity (hashing the nested spec on every tick costs more)."""
+    hit = _COMPILED.get(id(trigger))
+    if hit is not None and hit[0] is trigger:
+        return hit[1]
+    compiled = tuple(compile_window(spec) for spec in trigger.windows)
+    if len(_COMPILED) > 10_000:
+        _COMPILED.clear()
+    _COMPILED[id(trigger)] = (trigger, compiled)
+    return compiled
 
 
 # -- evaluation ---------------------------------------------------------------------------------------------
