@@ -109,6 +109,8 @@ def render_text(sim: Simulation) -> str:
     for tl in sim.timelines:
         rule = tl.rule
         lines.append(f"{rule.name}  [{tl.kind}, {rule.resource}, {rule.timezone}]  {rule.loc}")
+        if rule.enforce and not tl.note:
+            lines.append("  enforce: the current phase's actions are also re-applied on every tick")
         if tl.note:
             lines += [f"  {tl.note}", ""]
             continue
@@ -144,7 +146,7 @@ def to_json(sim: Simulation) -> dict[str, Any]:
         rule, tz = tl.rule, tl.rule.timezone
         rules.append({
             "name": rule.name, "resource": rule.resource, "trigger": tl.kind, "timezone": tz,
-            "enabled": rule.enabled, "file": rule.loc.file, "line": rule.loc.line,
+            "enabled": rule.enabled, "enforce": rule.enforce, "file": rule.loc.file, "line": rule.loc.line,
             "start": _iso(tl.start), "end": _iso(tl.end), "initial_phase": tl.initial_phase,
             "note": tl.note or None,
             "events": [{"kind": ev.kind, "utc": _iso(ev.at), "local": local(ev.at, tz).isoformat(),

@@ -85,3 +85,22 @@ def test_warnings_have_the_later_rules_location() -> None:
     (d,) = find_conflicts(RuleSet((a, b), ("t.yaml",)), START, 7)
     assert d.severity == "warning" and d.loc == Loc("b.yaml", 7, 5) and d.rule == "b"
     assert str(d).startswith("b.yaml:7:5: warning: rule 'b': may conflict with rule 'a' (test.yaml:1:1)")
+
+
+def test_validate_prints_conflicts_as_warnings_and_exits_0(tmp_path, capsys) -> None:
+    from engine.cli import main
+
+    path = tmp_path / "r.yaml"
+    path.write_text("version: 1\nrules:\n"
+                    "  - {name: stop-noon, resource: ec2.instance, match: {tags: {env: dev}},"
+                    " on: {cron: '0 12 * * *'}, actions: [ec2.stop]}\n"
+                    "  - {name: start-noon, resource: ec2.instance, on: {cron: '0 12 * * *'}, actions: [ec2.start]}\n"
+                    "  - {name: prod-noon, resource: ec2.instance, match: {tags: {env: prod}},"
+                    " on: {cron: '0 12 * * *'}, actions: [ec2.stop]}\n")
+    assert main(["validate", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "ok: 3 rules in 1 file, 2 warnings"
+    lines = err.splitlines()
+    assert [line.split(": may conflict")[0] for line in lines] == [
+        f"{path}:4:5: warning: rule 'start-noon'", f"{path}:5:5: warning: rule 'prod-noon'"]
+    assert "may conflict with rule 'stop-noon'" in lines[0] and "may conflict with rule 'start-noon'" in lines[1]
