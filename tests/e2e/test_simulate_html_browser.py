@@ -66,3 +66,20 @@ def test_screenshot_is_produced(tmp_path: Path, capsys) -> None:
     shot = tmp_path / "shot.png"
     render(page, tmp_path, f"--screenshot={shot}", "--window-size=1000,900")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 5000
+
+
+def test_cron_firings_and_the_dst_gap_render(tmp_path: Path, capsys) -> None:
+    rules = tmp_path / "r.yaml"
+    rules.write_text("version: 1\ntimezone: America/New_York\nrules:\n"
+                     "  - {name: nightly, resource: ec2.instance, on: {cron: '30 2 * * *'}, actions: [ec2.stop]}\n")
+    page = tmp_path / "sim.html"
+    assert main(["simulate", str(rules), "--from", "2027-03-13", "--to", "2027-03-15", "--format", "html",
+                 "--out", str(page)]) == 0
+    capsys.readouterr()
+    dom = render(page, tmp_path, "--dump-dom")
+    cells = re.findall(r'<td class="cell ([a-z ]+)" data-date="([\d-]+)" data-hour="(\d+)"(?: title="([^"]*)")?', dom)
+    fires = [(d, int(h), title) for cls, d, h, title in cells if "fire" in cls.split()]
+    # 02:30 does not exist on 2027-03-14: that night's firing is drawn at 03:00 EDT
+    assert fires == [("2027-03-13", 2, "02:30 EST fires: ec2.stop"), ("2027-03-14", 3, "03:00 EDT fires: ec2.stop"),
+                     ("2027-03-15", 2, "02:30 EDT fires: ec2.stop")]
+    assert [(d, int(h)) for cls, d, h, _ in cells if cls.split()[0] == "gap"] == [("2027-03-14", 2)]

@@ -161,3 +161,24 @@ def test_validate_reports_time_errors_at_their_place(tmp_path, capsys) -> None:
         f"{path}:9:16: rule 'c': on.cron: invalid cron: 'cron(0 19 * * MON *)': in the AWS form exactly one of "
         "day-of-month and day-of-week must be '?'; e.g. cron(0 19 ? * MON-FRI *)",
         "3 errors"]
+
+
+@pytest.mark.parametrize("tz", ["Europe/London", "America/New_York", "Australia/Lord_Howe", "Australia/Sydney"])
+def test_phase_at_agrees_with_intervals_around_dst(tz: str) -> None:
+    """phase_at (with its fast path away from DST changes) must agree with the interval model everywhere."""
+    import random
+    from datetime import timedelta
+
+    from engine.windows import intervals
+
+    trig = trigger({"days": ("mon-fri",), "hours": "08:00-19:00"}, {"days": ("sat",), "hours": "22:00-02:30"},
+                   {"monthdays": ("L",), "hours": "01:00-24:00"}, {"days": ("sun",), "hours": "01:45-03:15"})
+    rng = random.Random(7)
+    for start in (utc("2027-03-10 00:00"), utc("2027-03-25 00:00"), utc("2027-04-01 00:00"),
+                  utc("2027-09-29 00:00"), utc("2027-10-28 00:00"), utc("2027-11-05 00:00")):
+        end = start + timedelta(days=5)
+        spans = intervals(trig, tz, start, end)
+        for _ in range(300):
+            t = start + timedelta(minutes=rng.randrange(5 * 1440))
+            expected = "inside" if any(s <= t < e for s, e in spans) else "outside"
+            assert phase_at(trig, tz, t) == expected, (tz, t)
