@@ -31,6 +31,7 @@ class Event:
     note: str = ""
     day: date | None = None  # SUPPRESSED: the local day
     calendar: str | None = None  # SUPPRESSED: which calendar
+    reason: str | None = None  # SUPPRESSED: why, e.g. "Good Friday"
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def rule_timeline(rule: Rule, first: date, last: date) -> Timeline:
     events = [Event(PHASE, at, phase=phase, actions=_names(rule.inside if phase == INSIDE else rule.outside))
               for at, phase in transitions(trigger, tz, start, end) if at < end]
     events += [Event(SUPPRESSED, s.at, actions=(), note=f"{s.day} {s.reason} ({s.calendar}): window suppressed",
-                     day=s.day, calendar=s.calendar)
+                     day=s.day, calendar=s.calendar, reason=s.reason)
                for s in suppressed(trigger, tz, start, end)]
     events.sort(key=lambda e: (e.at, e.kind != SUPPRESSED))
     inside = tuple((max(s, start), min(e, end)) for s, e in intervals(trigger, tz, start, end) if s < end and e > start)
@@ -151,7 +152,8 @@ def to_json(sim: Simulation) -> dict[str, Any]:
             "note": tl.note or None,
             "events": [{"kind": ev.kind, "utc": _iso(ev.at), "local": local(ev.at, tz).isoformat(),
                         "phase": ev.phase, "actions": list(ev.actions), "note": ev.note or None,
-                        "date": str(ev.day) if ev.day else None, "calendar": ev.calendar}
+                        "date": str(ev.day) if ev.day else None, "calendar": ev.calendar,
+                        "reason": ev.reason}
                        for ev in tl.events],
         })
     return {"version": JSON_VERSION, "from": str(sim.first), "to": str(sim.last), "rules": rules,

@@ -117,7 +117,7 @@ def rule_grid(tl: Timeline, first: date, last: date) -> list[dict[str, Any]]:
     holidays: dict[date, str] = {}
     for ev in tl.events:
         if ev.kind == SUPPRESSED and ev.day:
-            holidays[ev.day] = ev.note.split(" ", 1)[1].replace(": window suppressed", "")
+            holidays[ev.day] = f"{ev.reason} ({ev.calendar})"
             continue
         lt = local(ev.at, tz)
         key = (lt.date(), lt.hour)

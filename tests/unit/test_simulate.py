@@ -33,9 +33,10 @@ def test_office_hours_acceptance(capsys) -> None:
     bst = [(f"{d}T{u}:00:00Z", f"{h}:00", p, a) for d in ("2027-03-30", "2027-03-31", "2027-04-01", "2027-04-02")
            for u, h, p, a in (("07", "08", "inside", ["ec2.start"]), ("18", "19", "outside", ["ec2.stop"]))]
     assert phases == gmt + bst  # nothing on Good Friday (26th), the weekend, or Easter Monday (29th)
-    gone = [(e["date"], e["calendar"], e["note"]) for e in rule["events"] if e["kind"] == "suppressed"]
-    assert gone == [("2027-03-26", "england", "2027-03-26 Good Friday (england): window suppressed"),
-                    ("2027-03-29", "england", "2027-03-29 Easter Monday (england): window suppressed")]
+    gone = [(e["date"], e["calendar"], e["reason"], e["note"]) for e in rule["events"] if e["kind"] == "suppressed"]
+    assert gone == [
+        ("2027-03-26", "england", "Good Friday", "2027-03-26 Good Friday (england): window suppressed"),
+        ("2027-03-29", "england", "Easter Monday", "2027-03-29 Easter Monday (england): window suppressed")]
 
 
 def test_text_timeline(capsys) -> None:
