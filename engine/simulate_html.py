@@ -121,7 +121,8 @@ def rule_grid(tl: Timeline, first: date, last: date) -> list[dict[str, Any]]:
             continue
         lt = local(ev.at, tz)
         key = (lt.date(), lt.hour)
-        what = f"fires: {', '.join(ev.actions)}" if ev.kind == FIRE else f"-> {ev.phase}: {', '.join(ev.actions) or '-'}"
+        acts = ", ".join(ev.actions) or "-"
+        what = f"fires: {acts}" if ev.kind == FIRE else f"-> {ev.phase}: {acts}"
         marks.setdefault(key, []).append(f"{lt:%H:%M %Z} {what}")
         if ev.kind == FIRE:
             fires.add(key)
