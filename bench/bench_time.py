@@ -79,9 +79,10 @@ def main() -> None:
     phases = {r.name: evaluate_tick(r, t - timedelta(minutes=1), None, None).phase for r in rules}
 
     def tick(now: datetime) -> tuple[float, int]:
-        t0 = time.perf_counter()
+        """CPU time of one tick: on a shared machine, wall time mostly measures the neighbours."""
+        t0 = time.process_time()
         fired = sum(evaluate_tick(r, now, now - timedelta(minutes=1), phases[r.name]).fires for r in rules)
-        return time.perf_counter() - t0, fired
+        return time.process_time() - t0, fired
 
     cold = []
     for k in range(5):  # each with empty wall-time caches, as after a Lambda cold start
@@ -93,7 +94,7 @@ def main() -> None:
         took, fired = tick(t + timedelta(minutes=k))
         warm.append(took)
     warm.sort()
-    print(f"one tick of 200 rules: {statistics.median(cold) * 1000:.2f} ms cold (median of 5), "
+    print(f"one tick of 200 rules (CPU time): {statistics.median(cold) * 1000:.2f} ms cold (median of 5), "
           f"{statistics.median(warm) * 1000:.2f} ms warm (median of 50, p90 {warm[44] * 1000:.2f} ms; "
           f"{fired} fired on the last; target < 5 ms)")
 
