@@ -11,6 +11,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.validators import extend
 
+from engine.conflicts import find_conflicts
 from engine.errors import Diagnostic, Loc, RuleErrors
 from engine.model import RuleSet
 from engine.registry import load_handlers
@@ -152,6 +153,8 @@ def check_paths(paths: Sequence[str]) -> Checked:
     ruleset, semantic = build_ruleset(docs)
     diagnostics = sorted(set(problems + schema_problems + semantic), key=Diagnostic.sort_key)
     has_errors = any(d.severity == "error" for d in diagnostics)
+    if not has_errors:  # rules that fight over the same resources: warnings (engine.conflicts)
+        diagnostics = sorted(diagnostics + find_conflicts(ruleset), key=Diagnostic.sort_key)
     return Checked(None if has_errors else ruleset, diagnostics, files)
 
 

@@ -1,0 +1,74 @@
+"""`shiftwork simulate PATH... --from DATE --to DATE`: what fires when, across DST and holidays."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime, timezone
+
+from engine.conflicts import MESSAGE_START, find_conflicts
+from engine.errors import EXIT_OK, RuleErrors, UsageError
+from engine.loader import check_paths
+from engine.simulate import render_text, simulate, to_json
+from engine.suggest import did_you_mean
+
+MAX_DAYS = 366
+MAX_CONFLICT_DAYS = 35  # conflicts are probed over the first five weeks of a long simulation
+
+
+def register(sub) -> None:
+    p = sub.add_parser("simulate", help="show what each rule would do, when, over a range of dates",
+                       description="Every cron firing and window phase change in local and UTC time, and "
+                                   "what calendars suppressed. Dates are local dates in each rule's timezone; "
+                                   "--to is inclusive (the whole day).")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="rule files or directories of *.yaml files")
+    p.add_argument("--from", dest="first", required=True, metavar="DATE", help="first day, YYYY-MM-DD")
+    p.add_argument("--to", dest="last", required=True, metavar="DATE", help="last day (inclusive), YYYY-MM-DD")
+    p.add_argument("--rule", action="append", metavar="NAME", help="only this rule (repeatable)")
+    p.add_argument("--format", choices=("text", "json", "html"), default="text")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(run=run)
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option} {text!r} is not a date; write YYYY-MM-DD, e.g. 2027-03-22") from None
+
+
+def run(args) -> int:
+    first, last = _day(args.first, "--from"), _day(args.last, "--to")
+    if last < first:
+        raise UsageError(f"--to {last} is before --from {first}")
+    if (last - first).days + 1 > MAX_DAYS:
+        raise UsageError(f"{(last - first).days + 1} days is too long a simulation; at most {MAX_DAYS}")
+    checked = check_paths(args.paths)
+    if checked.ruleset is None:
+        raise RuleErrors(checked.errors)
+    known = [r.name for r in checked.ruleset.rules]
+    for name in args.rule or ():
+        if name not in known:
+            raise UsageError(f"--rule: no rule named '{name}'" +
+                             (f"; {hint}" if (hint := did_you_mean(name, known)) else
+                              f"; rules: {', '.join(known[:20])}"))
+    # conflicts are probed over the simulated dates (validate probes the coming days)
+    warnings = [w for w in checked.warnings if not w.message.startswith(MESSAGE_START)]
+    probe_start = datetime(first.year, first.month, first.day, tzinfo=timezone.utc)
+    warnings += find_conflicts(checked.ruleset, probe_start, min((last - first).days + 2, MAX_CONFLICT_DAYS))
+    sim = simulate(checked.ruleset, first, last, args.rule, warnings)
+    if args.format == "json":
+        text = json.dumps(to_json(sim), indent=2) + "\n"
+    elif args.format == "html":
+        from engine.simulate_html import render_html
+
+        text = render_html(sim)
+    else:
+        text = render_text(sim)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        print(f"wrote {args.out} ({len(sim.timelines)} rule{'s' if len(sim.timelines) != 1 else ''})",
+              file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
