@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from engine.errors import UsageError
 from engine.events import matches
 from engine.evaluate import Decision, evaluate_tick
 from engine.model import AlarmTrigger, EventTrigger, Rule
+from engine.walltime import resolve
 
 
 @dataclass(frozen=True)
@@ -30,23 +30,9 @@ class At:
     def for_rule(self, rule: Rule) -> datetime:
         """The instant in UTC, floored to the minute; a wall time in a DST gap moves past the gap."""
         when = self.when
-        if when.tzinfo is None:
-            when = local_to_utc(when, ZoneInfo(rule.timezone))
+        if when.tzinfo is None:  # wall time: a gap moves to its end, a repeated hour means its first instance
+            when = resolve(rule.timezone, when.date(), when.hour * 60 + when.minute)
         return when.astimezone(timezone.utc).replace(second=0, microsecond=0)
-
-
-def local_to_utc(wall: datetime, zone: ZoneInfo) -> datetime:
-    """A naive wall time as an instant: the first of two in a fall-back hour, the gap's end in a spring-forward."""
-    first = wall.replace(tzinfo=zone, fold=0).astimezone(timezone.utc)
-    if first.astimezone(zone).replace(tzinfo=None) == wall:
-        return first
-    # In a gap: the two folds give instants either side of the transition; the first minute whose
-    # wall time is past `wall` is the first instant after the gap (02:30 -> 03:00 in New York).
-    lo, hi = sorted((first, wall.replace(tzinfo=zone, fold=1).astimezone(timezone.utc)))
-    step = timedelta(minutes=1)
-    while lo < hi and lo.astimezone(zone).replace(tzinfo=None) < wall:
-        lo += step
-    return lo
 
 
 def rule_pattern(rule: Rule) -> dict[str, Any] | None:
