@@ -16,7 +16,6 @@ from engine.resources import Resource, name_matches, tags_match
 BATCH_SIZE = 50
 LIVE_STATES = ("pending", "running", "stopping", "stopped")  # never terminated or shutting-down
 ASG_TAG = "aws:autoscaling:groupName"
-GLOB_CHARS = "*?["
 
 
 def server_values(globs: Sequence[str]) -> list[str] | None:
