@@ -86,6 +86,11 @@ def target_size(now: Capacity, want: Mapping[str, int]) -> Capacity:
     return Capacity(new_lo, new_ds, new_hi)
 
 
+def idle_over_real(now: Capacity, kept: Capacity | None) -> bool:
+    """A group running nothing (desired 0, whatever its max) never replaces a saved size that ran something."""
+    return now.desired == 0 and kept is not None and kept.desired > 0
+
+
 def update(action: Action, res: Resource, size: Capacity, reason: str, before: Capacity) -> Change:
     return Change(action.rule.name, action.action_name, res, "autoscaling", "update_auto_scaling_group",
                   {"AutoScalingGroupName": res.id, "MinSize": size.min, "DesiredCapacity": size.desired,
@@ -134,12 +139,12 @@ class Scale(Action):
             try:
                 kept = saved(dict(res.tags))
             except BadSavedCapacity as exc:
-                if now.is_zero:
+                if now.desired == 0:
                     out.append(Skip(self.rule.name, self.action_name, res,
                                     f"{exc}; not scaling, so the size it may hold is not overwritten"))
                     continue
                 kept = None  # a real current size replaces an unreadable tag
-            if should_save(now, kept):
+            if should_save(now, kept) and not idle_over_real(now, kept):
                 out.append(Change(self.rule.name, self.action_name, res, "autoscaling", "create_or_update_tags",
                                   {"Tags": [{**tag_ref(res), "Value": now.encode(), "PropagateAtLaunch": False}]},
                                   f"saving the current size ({now}) for asg.restore",
