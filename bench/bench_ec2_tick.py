@@ -50,14 +50,13 @@ rules:
 
 def launch_fleet(endpoint: str, count: int) -> None:
     ec2 = boto3.client("ec2", region_name=REGION, endpoint_url=endpoint)
-    left, n = count, 0
-    while left > 0:
-        size = min(500, left)
-        env = "dev" if n % 2 == 0 else "prod"  # alternate calls: half the fleet is dev
-        ec2.run_instances(ImageId="ami-12c6146b", MinCount=size, MaxCount=size, InstanceType="t3.micro",
-                          TagSpecifications=[{"ResourceType": "instance",
-                                              "Tags": [{"Key": "env", "Value": env}]}])
-        left, n = left - size, n + 1
+    for env, left in (("dev", count // 2), ("prod", count - count // 2)):
+        while left > 0:
+            size = min(500, left)  # run_instances calls of up to 500
+            ec2.run_instances(ImageId="ami-12c6146b", MinCount=size, MaxCount=size, InstanceType="t3.micro",
+                              TagSpecifications=[{"ResourceType": "instance",
+                                                  "Tags": [{"Key": "env", "Value": env}]}])
+            left -= size
 
 
 def tick(endpoint: str, rules_file: str, label: str) -> int:
