@@ -40,6 +40,11 @@ class RulePlan:
     limited: str | None = None  # set when limits stopped the rule: nothing planned, says why
     selected: int = 0  # resources the selectors returned, before opt-outs
 
+    @property
+    def accounts(self) -> dict[str, Account]:
+        """Account id -> Account, for `Executor(clients, accounts)` to reach each change's resource."""
+        return {a.id: a for a in self.rule.accounts}
+
 
 def where(region: str, account: Account | None) -> str:
     return f"{account.id}/{region}" if account else region

@@ -127,6 +127,9 @@ class Scale(Action):
             raise ValueError("asg.scale needs at least one of min, desired, max")
         out: list[Change | Skip | Finding] = []
         for res in resources:
+            if res.data.get("Status"):
+                out.append(Skip(self.rule.name, self.action_name, res, f"group status {res.data['Status']!r}"))
+                continue
             now = current(res)
             try:
                 goal = target_size(now, want)
@@ -173,6 +176,9 @@ class Restore(Action):
     def plan(self, ctx: PlanContext, resources: Sequence[Resource]) -> list[Change | Skip | Finding]:
         out: list[Change | Skip | Finding] = []
         for res in resources:
+            if res.data.get("Status"):
+                out.append(Skip(self.rule.name, self.action_name, res, f"group status {res.data['Status']!r}"))
+                continue
             try:
                 goal = saved(dict(res.tags))
             except BadSavedCapacity as exc:

@@ -108,3 +108,24 @@ def test_an_unimplemented_action_is_an_error_not_a_silent_pass(ctx: PlanContext,
     assert result.changes == []
     assert result.errors == [f"{REGION}: ec2.stop: action 'ec2.stop' is registered but not implemented yet; "
                              "it made no change"]
+
+
+def test_accounts_are_selected_through_their_role_and_executed_there(aws: None, load_rules: Any) -> None:
+    from engine.aws import Clients
+    from engine.executor import Executor
+    from engine.model import Account
+    role = "arn:aws:iam::111122223333:role/shiftwork-exec"
+    remote = Clients().client("ec2", REGION, Account("111122223333", role))
+    iid = remote.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, TagSpecifications=[
+        {"ResourceType": "instance", "Tags": [{"Key": "env", "Value": "dev"}]}])["Instances"][0]["InstanceId"]
+    local = launch(1, {"env": "dev"})
+    ctx = PlanContext(clients=Clients(read_only=True), now=NOW)
+    result = plan(ctx, load_rules, f"accounts: [{{id: '111122223333', role: '{role}'}}]")
+    assert [(c.resource.id, c.resource.account) for c in result.changes] == [(iid, "111122223333")]
+    assert result.changes[0].resource.arn == f"arn:aws:ec2:{REGION}:111122223333:instance/{iid}"
+    results = Executor(Clients(), result.accounts).execute(result.changes)
+    assert [r.status for r in results] == ["ok"]
+    state = remote.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]["State"]["Name"]
+    assert state == "stopped"
+    assert boto3.client("ec2", region_name=REGION).describe_instances(InstanceIds=local)[
+        "Reservations"][0]["Instances"][0]["State"]["Name"] == "running"
