@@ -152,8 +152,9 @@ class Executor:
     def _run(self, batch: Batch) -> list[tuple[int, Result]]:
         head = batch.head
         try:
+            method = getattr(self._client(head), head.call)
             self.calls += 1
-            response = getattr(self._client(head), head.call)(**batch.params())
+            response = method(**batch.params())
         except ClientError as exc:
             error = exc.response.get("Error", {})
             code, message = str(error.get("Code", "")), str(error.get("Message", exc))
