@@ -16,6 +16,7 @@ GLOB_CHARS = "*?["
 
 
 def is_glob(text: str) -> bool:
+    """Auto Scaling filters match exact values only, so globs are checked client-side."""
     return any(ch in text for ch in GLOB_CHARS)
 
 
@@ -31,11 +32,13 @@ def group_filters(match: Match) -> list[dict[str, Any]]:
 
 
 def current(res: Resource) -> Capacity:
+    """The group's size as described at selection time."""
     d = res.data
     return Capacity(d["MinSize"], d["DesiredCapacity"], d["MaxSize"])
 
 
 def to_resource(record: Mapping[str, Any], region: str, account: Account | None) -> Resource:
+    """One DescribeAutoScalingGroups record as a Resource; the group name is the id writes take."""
     tags = {t["Key"]: t["Value"] for t in record.get("Tags") or ()}
     name = record["AutoScalingGroupName"]
     size = Capacity(record["MinSize"], record["DesiredCapacity"], record["MaxSize"])
@@ -98,6 +101,7 @@ def update(action: Action, res: Resource, size: Capacity, reason: str, before: C
 
 
 def tag_ref(res: Resource) -> dict[str, Any]:
+    """The saved-capacity tag of a group, as CreateOrUpdateTags/DeleteTags address it."""
     return {"ResourceId": res.id, "ResourceType": "auto-scaling-group", "Key": SAVED_TAG}
 
 

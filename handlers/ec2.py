@@ -6,7 +6,7 @@ from typing import Any
 
 from engine.actions import Action, PlanContext, Selector
 from engine.changes import Change, Finding, Skip
-from engine.executor import response_check
+from engine.executor import ResponseCheck, response_check
 from engine.model import Account, Match, Rule
 from engine.registry import action, resource
 from engine.resources import Resource, name_matches, tags_match
@@ -43,6 +43,7 @@ def instance_filters(match: Match) -> list[dict[str, Any]]:
 
 
 def to_resource(record: Mapping[str, Any], owner: str, region: str, account: Account | None) -> Resource:
+    """One DescribeInstances record as a Resource; `data` keeps the record for the actions."""
     tags = {t["Key"]: t["Value"] for t in record.get("Tags") or ()}
     iid = record["InstanceId"]
     return Resource("ec2.instance", iid, region, account.id if account else None, name=tags.get("Name"),
@@ -73,11 +74,13 @@ class InstanceSelector(Selector):
 
 def instance_change(action: Action, res: Resource, call: str, reason: str, before: str, after: str,
                     **params: Any) -> Change:
+    """A start/stop for one instance, batchable with others by its InstanceIds list."""
     return Change(action.rule.name, action.action_name, res, "ec2", call, {"InstanceIds": [res.id], **params},
                   reason, before=before, after=after, batch_param="InstanceIds", batch_size=BATCH_SIZE)
 
 
-def not_reported(key: str, verb: str) -> Any:
+def not_reported(key: str, verb: str) -> ResponseCheck:
+    """A response check: ids of the request that the response's `key` list does not mention failed."""
     def check(response: Mapping[str, Any], ids: Sequence[str]) -> dict[str, str]:
         acted = {i.get("InstanceId") for i in response.get(key) or ()}
         return {i: f"AWS did not report {verb} {i}" for i in ids if i not in acted}
@@ -118,7 +121,7 @@ class Start(Action):
 
 
 @action("ec2.stop", resources=["ec2.instance"],
-        permissions=["ec2:DescribeInstances", "ec2:StopInstances", "autoscaling:DescribeAutoScalingInstances"],
+        permissions=["ec2:DescribeInstances", "ec2:StopInstances"],  # group membership comes from the tag
         options={"hibernate": {"type": "boolean", "description": "Hibernate where the instance supports it, "
                                                                   "else stop."},
                  "force": {"type": "boolean", "description": "Force the stop (no clean OS shutdown)."}})
