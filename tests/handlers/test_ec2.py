@@ -13,7 +13,7 @@ from engine.aws import Clients
 from engine.executor import Executor
 from engine.model import RuleSet
 from engine.planner import plan_rule
-from tests.handlers.conftest import NOW, REGION
+from tests.handlers.conftest import REGION
 
 AMI = "ami-12c6146b"
 
@@ -158,11 +158,13 @@ def test_one_unstoppable_instance_in_100_fails_alone(aws: None, ctx: PlanContext
     assert clients.stop_calls == [50, 25, 12, 6, 3, 1, 2, 3, 6, 13, 25, 50]
 
 
-@pytest.mark.parametrize("state,reason", [("stopping", "stopping: cannot start until it has stopped")])
-def test_start_leaves_stopping_instances_with_a_reason(ctx: PlanContext, load_rules: Any,
-                                                        state: str, reason: str) -> None:
+@pytest.mark.parametrize("state,reason", [("stopping", "stopping: cannot start until it has stopped"),
+                                          ("pending", "already running (pending)")])
+def test_start_leaves_moving_instances_with_a_reason(ctx: PlanContext, load_rules: Any,
+                                                      state: str, reason: str) -> None:
+    from engine.changes import Skip
     from engine.resources import Resource
     from handlers.ec2 import Start
     rule = rule_set(load_rules, "{tags: {env: dev}}", "ec2.start").rules[0]
     out = Start(rule.actions[0], rule).plan(ctx, [Resource("ec2.instance", "i-1", REGION, state=state)])
-    assert [getattr(o, "reason", None) for o in out] == [reason]
+    assert out == [Skip("r", "ec2.start", Resource("ec2.instance", "i-1", REGION, state=state), reason)]
