@@ -12,7 +12,8 @@ from engine.executor import Executor
 from engine.planner import RulePlan, plan_rule
 from handlers.asg import target_size
 from handlers.capacity import SAVED_TAG, Capacity
-from tests.handlers.conftest import REGION
+
+REGION = "eu-west-1"  # the conftest fixtures' default region
 
 
 def make_group(name: str, lo: int, desired: int, hi: int, tags: dict[str, str] | None = None) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 import boto3
@@ -16,8 +17,9 @@ from engine.model import ActionSpec
 from engine.planner import plan_rule
 from engine.resources import Resource
 from handlers.ec2 import Stop
-from tests.handlers.conftest import NOW, REGION
 
+REGION = "eu-west-1"  # the conftest fixtures' default region
+NOW = datetime(2026, 12, 21, 19, 0, tzinfo=timezone.utc)  # the `ctx` fixture's trigger time
 OTHER = "us-east-1"
 
 

@@ -13,8 +13,8 @@ from engine.aws import Clients
 from engine.executor import Executor
 from engine.model import RuleSet
 from engine.planner import plan_rule
-from tests.handlers.conftest import REGION
 
+REGION = "eu-west-1"  # the conftest fixtures' default region
 AMI = "ami-12c6146b"
 
 

@@ -1,6 +1,7 @@
 """plan_rule against moto: opt-out tags, limits, regions, and errors isolated per region."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 import boto3
@@ -10,8 +11,9 @@ from engine.actions import PlanContext
 from engine.errors import NotSupportedYet
 from engine.planner import RulePlan, plan_rule
 from handlers.ec2 import InstanceSelector, Stop
-from tests.handlers.conftest import NOW, REGION
 
+REGION = "eu-west-1"  # the conftest fixtures' default region
+NOW = datetime(2026, 12, 21, 19, 0, tzinfo=timezone.utc)  # the `ctx` fixture's trigger time
 OTHER = "us-east-1"
 
 
