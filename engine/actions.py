@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Sequence
+from typing import Any, ClassVar, Mapping, Sequence
 
 from engine.aws import Clients
 from engine.changes import Change, Finding, Skip
@@ -22,6 +22,12 @@ class PlanContext:
     event: dict[str, Any] | None = None
     phase: str | None = None  # "inside" / "outside" for window rules
     notes: list[str] = field(default_factory=list)
+    accounts: Mapping[str, Account] = field(default_factory=dict)  # Resource.account id -> how to reach it
+
+    def client_for(self, service: str, resource: Resource) -> Any:
+        """The read client for the account and region a selected resource lives in."""
+        account = self.accounts.get(resource.account) if resource.account else None
+        return self.clients.client(service, resource.region, account)
 
 
 class Selector:

@@ -64,6 +64,6 @@ class Result:
     """What happened to one Change when executed: ok, skipped or failed, and why."""
 
     change: Change
-    status: str  # "ok" | "skipped" | "failed"
+    status: str  # "ok" | "skipped" | "failed" | "planned" (DryRunExecutor: would be made)
     reason: str = ""
     error_code: str = ""

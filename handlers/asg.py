@@ -1,16 +1,108 @@
 """Auto Scaling groups: scale min/desired/max and restore the saved size exactly."""
 from __future__ import annotations
 
-from engine.actions import Action, Selector
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from engine.actions import Action, PlanContext, Selector
+from engine.changes import Change, Finding, Skip
+from engine.model import Account, Match, Rule
 from engine.registry import action, resource
+from engine.resources import Resource, name_matches, tags_match
+from handlers.capacity import SAVED_TAG, BadSavedCapacity, Capacity, saved, should_save
 
 SIZE = {"type": "integer", "minimum": 0}
+GLOB_CHARS = "*?["
+
+
+def is_glob(text: str) -> bool:
+    """Auto Scaling filters match exact values only, so globs are checked client-side."""
+    return any(ch in text for ch in GLOB_CHARS)
+
+
+def group_filters(match: Match) -> list[dict[str, Any]]:
+    """Filters Auto Scaling applies itself (exact values only); globs are checked client-side."""
+    filters: list[dict[str, Any]] = []
+    for key, values in match.tags.items():
+        if values and not any(is_glob(v) for v in values):
+            filters.append({"Name": f"tag:{key}", "Values": list(values)})
+        else:
+            filters.append({"Name": "tag-key", "Values": [key]})
+    return filters
+
+
+def current(res: Resource) -> Capacity:
+    """The group's size as described at selection time."""
+    d = res.data
+    return Capacity(d["MinSize"], d["DesiredCapacity"], d["MaxSize"])
+
+
+def to_resource(record: Mapping[str, Any], region: str, account: Account | None) -> Resource:
+    """One DescribeAutoScalingGroups record as a Resource; the group name is the id writes take."""
+    tags = {t["Key"]: t["Value"] for t in record.get("Tags") or ()}
+    name = record["AutoScalingGroupName"]
+    size = Capacity(record["MinSize"], record["DesiredCapacity"], record["MaxSize"])
+    return Resource("asg.group", name, region, account.id if account else None, name=name,
+                    arn=record.get("AutoScalingGroupARN"), state=record.get("Status") or str(size),
+                    tags=tags, data=record)
 
 
 @resource("asg.group", service="autoscaling", summary="Auto Scaling groups, selected by tags or names.",
           match=("tags", "names"), permissions=("autoscaling:DescribeAutoScalingGroups",))
 class GroupSelector(Selector):
     resource_type = "asg.group"
+
+    def select(self, ctx: PlanContext, rule: Rule, region: str, account: Account | None) -> list[Resource]:
+        client = ctx.clients.client("autoscaling", region, account)
+        kwargs: dict[str, Any] = {"PaginationConfig": {"PageSize": 100}}
+        filters = group_filters(rule.match)
+        if filters:
+            kwargs["Filters"] = filters
+        names = rule.match.names
+        if names and not any(is_glob(n) for n in names):
+            kwargs["AutoScalingGroupNames"] = list(names)
+        found = []
+        for page in client.get_paginator("describe_auto_scaling_groups").paginate(**kwargs):
+            for record in page.get("AutoScalingGroups", ()):
+                res = to_resource(record, region, account)
+                if tags_match(res.tags, rule.match.tags) and name_matches(res.name, names):
+                    found.append(res)
+        return found
+
+
+def target_size(now: Capacity, want: Mapping[str, int]) -> Capacity:
+    """Apply the given fields; move unspecified ones only as far as min <= desired <= max requires.
+
+    desired 0 alone lowers min to 0 and keeps max; max 0 alone brings desired and min down to 0;
+    min 5 alone raises desired (and max) to at least 5. Given fields that contradict each other raise.
+    """
+    lo, ds, hi = want.get("min"), want.get("desired"), want.get("max")
+    if lo is not None and hi is not None and lo > hi:
+        raise ValueError(f"min {lo} is greater than max {hi}")
+    if ds is not None and ((lo is not None and ds < lo) or (hi is not None and ds > hi)):
+        raise ValueError(f"desired {ds} is outside min {lo if lo is not None else '-'} .. "
+                         f"max {hi if hi is not None else '-'}")
+    assert now.min is not None and now.max is not None
+    new_hi = hi if hi is not None else max([now.max] + [v for v in (lo, ds) if v is not None])
+    new_lo = lo if lo is not None else min([now.min] + [v for v in (ds, hi) if v is not None])
+    new_ds = ds if ds is not None else min(max(now.desired, new_lo), new_hi)
+    return Capacity(new_lo, new_ds, new_hi)
+
+
+def idle_over_real(now: Capacity, kept: Capacity | None) -> bool:
+    """A group running nothing (desired 0, whatever its max) never replaces a saved size that ran something."""
+    return now.desired == 0 and kept is not None and kept.desired > 0
+
+
+def update(action: Action, res: Resource, size: Capacity, reason: str, before: Capacity) -> Change:
+    return Change(action.rule.name, action.action_name, res, "autoscaling", "update_auto_scaling_group",
+                  {"AutoScalingGroupName": res.id, "MinSize": size.min, "DesiredCapacity": size.desired,
+                   "MaxSize": size.max}, reason, before=str(before), after=str(size))
+
+
+def tag_ref(res: Resource) -> dict[str, Any]:
+    """The saved-capacity tag of a group, as CreateOrUpdateTags/DeleteTags address it."""
+    return {"ResourceId": res.id, "ResourceType": "auto-scaling-group", "Key": SAVED_TAG}
 
 
 @action("asg.scale", resources=["asg.group"],
@@ -33,6 +125,40 @@ class Scale(Action):
               outside: [asg.restore]
     """
 
+    def plan(self, ctx: PlanContext, resources: Sequence[Resource]) -> list[Change | Skip | Finding]:
+        want = {k: int(self.options[k]) for k in ("min", "desired", "max") if self.options.get(k) is not None}
+        if not want:
+            raise ValueError("asg.scale needs at least one of min, desired, max")
+        out: list[Change | Skip | Finding] = []
+        for res in resources:
+            if res.data.get("Status"):
+                out.append(Skip(self.rule.name, self.action_name, res, f"group status {res.data['Status']!r}"))
+                continue
+            now = current(res)
+            try:
+                goal = target_size(now, want)
+            except ValueError as exc:
+                out.append(Skip(self.rule.name, self.action_name, res, f"cannot scale: {exc}"))
+                continue
+            if goal == now:
+                out.append(Skip(self.rule.name, self.action_name, res, f"already at {now}"))
+                continue
+            try:
+                kept = saved(dict(res.tags))
+            except BadSavedCapacity as exc:
+                if now.desired == 0:
+                    out.append(Skip(self.rule.name, self.action_name, res,
+                                    f"{exc}; not scaling, so the size it may hold is not overwritten"))
+                    continue
+                kept = None  # a real current size replaces an unreadable tag
+            if should_save(now, kept) and not idle_over_real(now, kept):
+                out.append(Change(self.rule.name, self.action_name, res, "autoscaling", "create_or_update_tags",
+                                  {"Tags": [{**tag_ref(res), "Value": now.encode(), "PropagateAtLaunch": False}]},
+                                  f"saving the current size ({now}) for asg.restore",
+                                  before=res.tags.get(SAVED_TAG, ""), after=now.encode()))
+            out.append(update(self, res, goal, f"scaling from {now} to {goal}", now))
+        return out
+
 
 @action("asg.restore", resources=["asg.group"],
         permissions=["autoscaling:DescribeAutoScalingGroups", "autoscaling:UpdateAutoScalingGroup",
@@ -50,3 +176,30 @@ class Restore(Action):
             on: {cron: "0 7 * * mon-fri"}
             actions: [asg.restore]
     """
+
+    def plan(self, ctx: PlanContext, resources: Sequence[Resource]) -> list[Change | Skip | Finding]:
+        out: list[Change | Skip | Finding] = []
+        for res in resources:
+            if res.data.get("Status"):
+                out.append(Skip(self.rule.name, self.action_name, res, f"group status {res.data['Status']!r}"))
+                continue
+            try:
+                goal = saved(dict(res.tags))
+            except BadSavedCapacity as exc:
+                out.append(Skip(self.rule.name, self.action_name, res, f"{exc}; not restoring a guessed size"))
+                continue
+            if goal is None:
+                out.append(Skip(self.rule.name, self.action_name, res, f"no {SAVED_TAG} tag: nothing to restore"))
+                continue
+            if goal.min is None or goal.max is None:
+                out.append(Skip(self.rule.name, self.action_name, res, f"{SAVED_TAG} tag {goal.encode()!r} lacks "
+                                "min and max, which a group needs; not restoring a guessed size"))
+                continue
+            now = current(res)
+            if now != goal:
+                out.append(update(self, res, goal, f"restoring the saved size {goal}", now))
+            reason = "restored; removing the saved size" if now != goal else \
+                f"already at the saved size {goal}; removing the saved tag"
+            out.append(Change(self.rule.name, self.action_name, res, "autoscaling", "delete_tags",
+                              {"Tags": [tag_ref(res)]}, reason, before=goal.encode(), after=""))
+        return out

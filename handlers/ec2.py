@@ -1,14 +1,94 @@
 """EC2 instances: selection, start, stop (with hibernate)."""
 from __future__ import annotations
 
-from engine.actions import Action, Selector
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from engine.actions import Action, PlanContext, Selector
+from engine.changes import Change, Finding, Skip
+from engine.executor import ResponseCheck, response_check
+from engine.model import Account, Match, Rule
 from engine.registry import action, resource
+from engine.resources import Resource, name_matches, tags_match
+
+# StartInstances/StopInstances take a list of ids; 50 per call keeps a failed batch's bisection
+# to at most 2*6 extra calls and every request small, while 2,500 instances still need only 50 writes.
+BATCH_SIZE = 50
+LIVE_STATES = ("pending", "running", "stopping", "stopped")  # never terminated or shutting-down
+ASG_TAG = "aws:autoscaling:groupName"
+
+
+def server_values(globs: Sequence[str]) -> list[str] | None:
+    """Values EC2 can filter on itself (it knows * and ?, not [...]); None when it cannot."""
+    return None if any("[" in g for g in globs) else list(globs)
+
+
+def instance_filters(match: Match) -> list[dict[str, Any]]:
+    """Server-side filters narrowing a describe as far as EC2 can; the exact check is client-side."""
+    filters: list[dict[str, Any]] = [{"Name": "instance-state-name", "Values": list(LIVE_STATES)}]
+    keys_only: list[str] = []
+    for key, globs in match.tags.items():
+        values = server_values(globs) if globs else None
+        if values:
+            filters.append({"Name": f"tag:{key}", "Values": values})
+        else:
+            keys_only.append(key)
+    if keys_only:
+        filters.append({"Name": "tag-key", "Values": keys_only[:1]})  # one key server-side, all client-side
+    if match.ids:
+        filters.append({"Name": "instance-id", "Values": list(match.ids)})  # unknown ids: no error
+    if match.names and server_values(match.names):
+        filters.append({"Name": "tag:Name", "Values": list(match.names)})
+    return filters
+
+
+def to_resource(record: Mapping[str, Any], owner: str, region: str, account: Account | None) -> Resource:
+    """One DescribeInstances record as a Resource; `data` keeps the record for the actions."""
+    tags = {t["Key"]: t["Value"] for t in record.get("Tags") or ()}
+    iid = record["InstanceId"]
+    return Resource("ec2.instance", iid, region, account.id if account else None, name=tags.get("Name"),
+                    arn=f"arn:aws:ec2:{region}:{owner}:instance/{iid}", state=record["State"]["Name"],
+                    tags=tags, data=record)
 
 
 @resource("ec2.instance", service="ec2", summary="EC2 instances, selected by tags, ids or Name tag.",
           match=("tags", "ids", "names"), permissions=("ec2:DescribeInstances",))
 class InstanceSelector(Selector):
     resource_type = "ec2.instance"
+
+    def select(self, ctx: PlanContext, rule: Rule, region: str, account: Account | None) -> list[Resource]:
+        client = ctx.clients.client("ec2", region, account)
+        pages = client.get_paginator("describe_instances").paginate(
+            Filters=instance_filters(rule.match), PaginationConfig={"PageSize": 1000})
+        found = []
+        for page in pages:
+            for reservation in page.get("Reservations", ()):
+                for record in reservation.get("Instances", ()):
+                    res = to_resource(record, reservation.get("OwnerId", ""), region, account)
+                    if res.state in LIVE_STATES and tags_match(res.tags, rule.match.tags) \
+                            and name_matches(res.name, rule.match.names) \
+                            and (not rule.match.ids or res.id in rule.match.ids):
+                        found.append(res)
+        return found
+
+
+def instance_change(action: Action, res: Resource, call: str, reason: str, before: str, after: str,
+                    **params: Any) -> Change:
+    """A start/stop for one instance, batchable with others by its InstanceIds list."""
+    return Change(action.rule.name, action.action_name, res, "ec2", call, {"InstanceIds": [res.id], **params},
+                  reason, before=before, after=after, batch_param="InstanceIds", batch_size=BATCH_SIZE)
+
+
+def not_reported(key: str, verb: str) -> ResponseCheck:
+    """A response check: ids of the request that the response's `key` list does not mention failed."""
+    def check(response: Mapping[str, Any], ids: Sequence[str]) -> dict[str, str]:
+        acted = {i.get("InstanceId") for i in response.get(key) or ()}
+        return {i: f"AWS did not report {verb} {i}" for i in ids if i not in acted}
+    return check
+
+
+response_check("ec2", "start_instances")(not_reported("StartingInstances", "starting"))
+response_check("ec2", "stop_instances")(not_reported("StoppingInstances", "stopping"))
 
 
 @action("ec2.start", resources=["ec2.instance"], permissions=["ec2:DescribeInstances", "ec2:StartInstances"])
@@ -26,9 +106,22 @@ class Start(Action):
             actions: [ec2.start]
     """
 
+    def plan(self, ctx: PlanContext, resources: Sequence[Resource]) -> list[Change | Skip | Finding]:
+        out: list[Change | Skip | Finding] = []
+        for res in resources:
+            if res.state == "stopped":
+                out.append(instance_change(self, res, "start_instances", "stopped; starting it", "stopped",
+                                           "running"))
+            elif res.state in ("pending", "running"):
+                out.append(Skip(self.rule.name, self.action_name, res, f"already running ({res.state})"))
+            else:
+                out.append(Skip(self.rule.name, self.action_name, res,
+                                f"{res.state}: cannot start until it has stopped"))
+        return out
+
 
 @action("ec2.stop", resources=["ec2.instance"],
-        permissions=["ec2:DescribeInstances", "ec2:StopInstances", "autoscaling:DescribeAutoScalingInstances"],
+        permissions=["ec2:DescribeInstances", "ec2:StopInstances"],  # group membership comes from the tag
         options={"hibernate": {"type": "boolean", "description": "Hibernate where the instance supports it, "
                                                                   "else stop."},
                  "force": {"type": "boolean", "description": "Force the stop (no clean OS shutdown)."}})
@@ -45,3 +138,33 @@ class Stop(Action):
             on: {cron: "0 19 * * mon-fri"}
             actions: [{type: ec2.stop, hibernate: true}]
     """
+
+    def plan(self, ctx: PlanContext, resources: Sequence[Resource]) -> list[Change | Skip | Finding]:
+        out: list[Change | Skip | Finding] = []
+        for res in resources:
+            group = res.tags.get(ASG_TAG)
+            if group:
+                out.append(Skip(self.rule.name, self.action_name, res, f"member of Auto Scaling group {group}; "
+                                "scale the group with asg.* instead"))
+            elif res.state in ("stopped", "stopping"):
+                out.append(Skip(self.rule.name, self.action_name, res, f"already {res.state}"))
+            elif res.state in ("pending", "running"):
+                out.append(self.stop(res))
+            else:
+                out.append(Skip(self.rule.name, self.action_name, res, f"{res.state}: nothing to stop"))
+        return out
+
+    def stop(self, res: Resource) -> Change:
+        params: dict[str, Any] = {}
+        reason = f"{res.state}; stopping it"
+        if self.options.get("hibernate"):
+            if (res.data.get("HibernationOptions") or {}).get("Configured"):
+                params["Hibernate"] = True
+                reason = f"{res.state}; hibernating it"
+            else:
+                reason = f"{res.state}; hibernation is not configured on this instance, so a plain stop"
+        if self.options.get("force"):
+            params["Force"] = True
+            reason += " (forced)"
+        after = "stopped (hibernated)" if params.get("Hibernate") else "stopped"
+        return instance_change(self, res, "stop_instances", reason, res.state or "", after, **params)
