@@ -23,6 +23,7 @@ class PlanContext:
     phase: str | None = None  # "inside" / "outside" for window rules
     notes: list[str] = field(default_factory=list)
     accounts: Mapping[str, Account] = field(default_factory=dict)  # Resource.account id -> how to reach it
+    planned: Sequence[Any] = ()  # for summarising actions: what the rule's other actions planned
 
     def client_for(self, service: str, resource: Resource) -> Any:
         """The read client for the account and region a selected resource lives in."""
@@ -43,6 +44,8 @@ class Action:
     """One configured action of one rule. `plan` reads AWS and returns data; it never writes."""
 
     action_name: ClassVar[str]
+    # A summarising action (notify) plans once per rule run, after the others, seeing `ctx.planned`.
+    summarises: ClassVar[bool] = False
 
     def __init__(self, spec: ActionSpec, rule: Rule):
         self.spec = spec

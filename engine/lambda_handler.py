@@ -26,9 +26,11 @@ def build(env: dict[str, str] | None = None) -> Dispatcher:
     session = boto3.Session(region_name=region)
     table = env.get("SHIFTWORK_TABLE")
     state = DynamoState(session.client("dynamodb", endpoint_url=endpoint), table) if table else MemoryState()
-    return Dispatcher(ruleset=load([rules]), state=state,
+    ruleset = load([rules])
+    return Dispatcher(ruleset=ruleset, state=state,
                       planning=Clients(session, read_only=True, endpoint_url=endpoint),
-                      executor=Executor(Clients(session, endpoint_url=endpoint)), default_region=region)
+                      executor=Executor(Clients(session, endpoint_url=endpoint), ruleset.accounts()),
+                      default_region=region)
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:

@@ -147,6 +147,10 @@ class RuleSet:
     calendars: Mapping[str, Calendar] = field(default_factory=dict)
     notify: Mapping[str, NotifyTarget] = field(default_factory=dict)
 
+    def accounts(self) -> dict[str, Account]:
+        """Every account a rule names, by id (how the executor reaches a change's resource)."""
+        return {a.id: a for rule in self.rules for a in rule.accounts}
+
     def rule(self, name: str) -> Rule:
         for rule in self.rules:
             if rule.name == name:

@@ -22,7 +22,7 @@ from engine.actions import Action, PlanContext
 from engine.changes import Change, Finding, Skip
 from engine.errors import NotSupportedYet
 from engine.model import Account, ActionSpec, Rule
-from engine.registry import load_handlers
+from engine.registry import Registry, load_handlers
 from engine.resources import Resource, opt_out
 
 
@@ -95,27 +95,12 @@ def plan_rule(ctx: PlanContext, rule: Rule, actions: Sequence[ActionSpec], defau
     if limit is not None and len(plan.resources) > limit:
         return limited(plan, f"selected {len(plan.resources)} resources, limit max_resources={limit}: did nothing")
 
+    summaries = [s for s in actions if s.type in registry.actions and registry.actions[s.type].cls.summarises]
     for spec in actions:
-        action_type = registry.actions.get(spec.type)
-        if action_type is None:
-            plan.errors.append(f"action '{spec.type}' is not registered")
+        if spec in summaries:
             continue
         for group in groups:
-            try:
-                act: Action = action_type.cls(spec, rule)
-                planned = act.plan(ctx, group)
-            except Exception as exc:  # noqa: BLE001 (one action/region failing never stops the others)
-                first = group[0]
-                account = ctx.accounts.get(first.account) if first.account else None
-                plan.errors.append(f"{where(first.region, account)}: {spec.type}: {describe_error(exc)}")
-                continue
-            for item in planned:
-                if isinstance(item, Change):
-                    plan.changes.append(item)
-                elif isinstance(item, Skip):
-                    plan.skips.append(item)
-                else:
-                    plan.findings.append(item)
+            _plan_action(ctx, plan, registry, spec, group)
 
     percent = rule.limits.max_percent
     if percent is not None and plan.changes:
@@ -123,7 +108,34 @@ def plan_rule(ctx: PlanContext, rule: Rule, actions: Sequence[ActionSpec], defau
         if touched * 100 > percent * plan.selected:
             return limited(plan, f"would change {touched} of {plan.selected} selected resources "
                                  f"({touched * 100 / plan.selected:.0f}%), limit max_percent={percent:g}: did nothing")
+    if summaries and plan.resources:  # once per rule run, after the limits, seeing everything planned
+        seen = dataclasses.replace(ctx, planned=(*plan.changes, *plan.skips, *plan.findings))
+        for spec in summaries:
+            _plan_action(seen, plan, registry, spec, plan.resources)
     return plan
+
+
+def _plan_action(ctx: PlanContext, plan: RulePlan, registry: Registry, spec: ActionSpec,
+                 group: Sequence[Resource]) -> None:
+    action_type = registry.actions.get(spec.type)
+    if action_type is None:
+        plan.errors.append(f"action '{spec.type}' is not registered")
+        return
+    try:
+        act: Action = action_type.cls(spec, plan.rule)
+        planned = act.plan(ctx, group)
+    except Exception as exc:  # noqa: BLE001 (one action/region failing never stops the others)
+        first = group[0]
+        account = ctx.accounts.get(first.account) if first.account else None
+        plan.errors.append(f"{where(first.region, account)}: {spec.type}: {describe_error(exc)}")
+        return
+    for item in planned:
+        if isinstance(item, Change):
+            plan.changes.append(item)
+        elif isinstance(item, Skip):
+            plan.skips.append(item)
+        else:
+            plan.findings.append(item)
 
 
 def limited(plan: RulePlan, why: str) -> RulePlan:

@@ -25,7 +25,7 @@ class Capacity:
 
     @property
     def is_zero(self) -> bool:
-        return self.desired == 0 and not self.max
+        return self.desired == 0
 
     def __str__(self) -> str:
         if self.min is None and self.max is None:

@@ -147,10 +147,12 @@ class Notify(Action):
             actions: [ec2.stop, {type: notify, target: ops}]
     """
 
+    summarises = True  # one message per rule run, planned after the rule's other actions
+
     def plan(self, ctx: PlanContext, resources: Sequence[Resource]) -> list[Change | Skip | Finding]:
         topic = self.topic(ctx)
         region = topic_region(topic)
-        planned: Sequence[Any] = getattr(ctx, "planned", [])
+        planned: Sequence[Any] = ctx.planned
         mine = [i for i in planned if getattr(i, "rule", None) == self.rule.name and i.action != self.action_name]
         if not worth_telling(mine):
             ctx.notes.append(f"rule '{self.rule.name}': notify '{self.options['target']}': nothing changes and "

@@ -26,7 +26,7 @@ def run(args) -> int:
                                     read_only=True)
     writing, _ = make_clients(profile=args.profile, region=args.region, endpoint_url=args.endpoint_url,
                               read_only=False)
-    outcomes = run_rules(ruleset, trigger, planning, region, only=args.rule, executor=Executor(writing))
+    outcomes = run_rules(ruleset, trigger, planning, region, only=args.rule, executor=Executor(writing, ruleset.accounts()))
     out = render_json(outcomes) if args.format == "json" else render_table(outcomes, executed=True)
     sys.stdout.write(out + "\n")
     return exit_code(outcomes, args.fail_on)

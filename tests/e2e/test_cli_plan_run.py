@@ -18,8 +18,9 @@ def states(writer: Clients, region: str = "eu-west-1") -> dict[str, str]:
     for page in writer.client("ec2", region).get_paginator("describe_instances").paginate():
         for res in page["Reservations"]:
             for inst in res["Instances"]:
-                name = next(t["Value"] for t in inst["Tags"] if t["Key"] == "Name")
-                out[name] = inst["State"]["Name"]
+                names = [t["Value"] for t in inst.get("Tags", []) if t["Key"] == "Name"]
+                if names:  # the Auto Scaling group's instances have no Name
+                    out[names[0]] = inst["State"]["Name"]
     return out
 
 
