@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from engine.aws import Clients
 
 EU, US = "eu-west-1", "us-east-1"
-ACCOUNT = "123456789012"  # moto's default account
+ACCOUNT = "111122223333"  # the account in rules/examples ARNs; the demo sets MOTO_ACCOUNT_ID to it
 
 
 @dataclass
 class Fleet:
     instances: dict[str, str] = field(default_factory=dict)  # Name -> instance id
     services: dict[str, str] = field(default_factory=dict)  # name -> service ARN
+    inboxes: dict[str, str] = field(default_factory=dict)  # notify target -> SQS queue URL subscribed to it
 
 
 def _tags(**tags: str) -> list[dict[str, str]]:
@@ -77,8 +78,20 @@ def _rds(clients: Clients) -> None:
                           Tags=[{"Key": "env", "Value": "staging"}])
 
 
+def _topics(clients: Clients, fleet: Fleet) -> None:
+    """The SNS topics rules/examples notify, each with an SQS inbox so the demo can show the message."""
+    sns, sqs = clients.client("sns", EU), clients.client("sqs", EU)
+    for name in ("ops", "incidents"):
+        topic = sns.create_topic(Name=name)["TopicArn"]
+        queue = sqs.create_queue(QueueName=f"{name}-inbox")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+        fleet.inboxes[name] = queue
+
+
 def seed(clients: Clients) -> Fleet:
     fleet = Fleet()
+    _topics(clients, fleet)
     _instances(clients, EU, fleet, [
         ("dev-web-1", {"env": "dev", "team": "web"}, True),
         ("dev-web-2", {"env": "dev", "team": "web"}, True),

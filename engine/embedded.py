@@ -30,11 +30,16 @@ def moto_server() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def fake_credentials() -> Iterator[None]:
-    """Dummy credentials for the emulator, restoring the environment afterwards; real ones are never read."""
-    saved = {k: os.environ.get(k) for k in (*FAKE_CREDENTIALS, "AWS_PROFILE")}
+def fake_credentials(account: str | None = None) -> Iterator[None]:
+    """Dummy credentials for the emulator, restoring the environment afterwards; real ones are never read.
+
+    `account` makes the in-process moto_server act as that account id (MOTO_ACCOUNT_ID).
+    """
+    saved = {k: os.environ.get(k) for k in (*FAKE_CREDENTIALS, "AWS_PROFILE", "MOTO_ACCOUNT_ID")}
     os.environ.update(FAKE_CREDENTIALS)
     os.environ.pop("AWS_PROFILE", None)
+    if account:
+        os.environ["MOTO_ACCOUNT_ID"] = account
     try:
         yield
     finally:

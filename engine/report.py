@@ -9,11 +9,6 @@ from engine.changes import Change, Finding, Result, Skip
 from engine.runner import RuleOutcome
 
 
-def _params(change: Change) -> str:
-    text = json.dumps(dict(change.params), separators=(",", ":"), default=str)
-    return text if len(text) <= 120 else text[:117] + "..."
-
-
 def _trigger_line(o: RuleOutcome) -> str:
     local = o.at.astimezone(__import__("zoneinfo").ZoneInfo(o.rule.timezone))
     when = f"{local:%a %Y-%m-%d %H:%M} {o.rule.timezone} ({o.at:%H:%M}Z)"
@@ -24,7 +19,7 @@ def _trigger_line(o: RuleOutcome) -> str:
 def _result_for(results: Sequence[Result], change: Change) -> str:
     for r in results:
         if r.change is change or r.change == change:
-            return f" -> {r.status}" + (f": {r.reason}" if r.reason else "")
+            return f" -> {r.status}" + (f": {r.reason}" if r.reason and r.status != "ok" else "")
     return ""
 
 
@@ -56,7 +51,6 @@ def render_table(outcomes: Sequence[RuleOutcome], *, executed: bool = False) -> 
                 arrow = f"  {change.before} -> {change.after}" if change.before or change.after else ""
                 lines.append(f"  change  {change.resource.label}  {change.service}:{change.operation}"
                              f"{arrow}  ({change.reason}){_result_for(o.results, change) if executed else ''}")
-                lines.append(f"          params {_params(change)}")
             for skip in plan.skips:
                 totals["skips"] += 1
                 lines.append(f"  skip    {skip.resource.label}  {skip.action}: {skip.reason}")

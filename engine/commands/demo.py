@@ -9,14 +9,15 @@ from pathlib import Path
 import boto3
 
 from engine.aws import Clients
+from engine.demo_fleet import ACCOUNT
 from engine.embedded import fake_credentials, moto_server
 from engine.errors import UsageError
 
 DEFAULT_RULES = "rules/examples"
 ALARM_EVENT = {
     "version": "0", "id": "demo-alarm", "detail-type": "CloudWatch Alarm State Change",
-    "source": "aws.cloudwatch", "account": "123456789012", "time": "2026-12-21T15:42:10Z", "region": "eu-west-1",
-    "resources": ["arn:aws:cloudwatch:eu-west-1:123456789012:alarm:api-cpu-high"],
+    "source": "aws.cloudwatch", "account": "111122223333", "time": "2026-12-21T15:42:10Z", "region": "eu-west-1",
+    "resources": ["arn:aws:cloudwatch:eu-west-1:111122223333:alarm:api-cpu-high"],
     "detail": {"alarmName": "api-cpu-high", "state": {"value": "ALARM"}, "previousState": {"value": "OK"}},
 }
 
@@ -37,6 +38,18 @@ def _cli(argv: list[str]) -> int:
     return main(argv)
 
 
+def _show_inbox(clients: Clients, queue: str | None, target: str) -> None:
+    """Print what the notify target received (an SQS queue subscribed to its SNS topic)."""
+    if not queue:
+        return
+    sqs = clients.client("sqs", "eu-west-1")
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+    print(f"\n  The '{target}' SNS topic received {len(messages)} message(s):")
+    for message in messages:
+        for line in message["Body"].splitlines():
+            print(f"  | {line}")
+
+
 def run(args) -> int:
     path = args.path
     if not Path(path).exists():
@@ -44,9 +57,10 @@ def run(args) -> int:
                          "or give a rules path: shiftwork demo PATH")
     from engine.demo_fleet import seed
 
-    with fake_credentials(), moto_server() as url:
+    with fake_credentials(account=ACCOUNT), moto_server() as url:
         os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
-        fleet = seed(Clients(boto3.Session(region_name="eu-west-1"), endpoint_url=url))
+        clients = Clients(boto3.Session(region_name="eu-west-1"), endpoint_url=url)
+        fleet = seed(clients)
         print(f"shiftwork demo: an embedded AWS (moto) listens on {url} (loopback only), seeded with "
               f"{len(fleet.instances)} EC2 instances, an Auto Scaling group, {len(fleet.services)} ECS services "
               "(one with an autoscaling target), an RDS instance and an Aurora cluster.")
@@ -75,6 +89,7 @@ def run(args) -> int:
               f"shiftwork run {path} --at 2026-12-21T21:00 --rule batch-off-overnight --endpoint-url {url}",
               "The previous size is saved in a tag first, so the morning restore is exact.")
         _cli(["run", path, "--at", "2026-12-21T21:00", "--rule", "batch-off-overnight", *where])
+        _show_inbox(clients, fleet.inboxes.get("ops"), "ops")
         _step("6. Run the same tick again: a converged fleet costs zero writes",
               f"shiftwork run {path} --at 2026-12-21T21:00 --rule batch-off-overnight --endpoint-url {url}",
               "Actions are idempotent; the saved size is not overwritten by zero.")
