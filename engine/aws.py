@@ -60,13 +60,13 @@ class Clients:
         self.observer = observer
         self.config = config
         self._base = session or boto3.Session()
-        self._guard(self._base)
         self._sessions: dict[str, boto3.Session] = {}
         self._clients: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
 
-    def _guard(self, session: boto3.Session) -> None:
-        events = session._session.get_component("event_emitter")  # noqa: SLF001 (botocore's documented hook point)
+    def _guard(self, client: Any) -> Any:
+        """Hook this client's own event emitter (a session's emitter may be shared with writing clients)."""
+        events = client.meta.events
         if self.observer is not None:
             observer = self.observer
 
@@ -77,13 +77,14 @@ class Clients:
             events.register_first("before-parameter-build", observe, unique_id="shiftwork-observe")
         if self.read_only:
             events.register_first("before-parameter-build", refuse_writes, unique_id="shiftwork-read-only")
+        return client
 
     def session_for(self, account: Account | None) -> boto3.Session:
         if account is None or not account.role:
             return self._base
         with self._lock:
             if account.id not in self._sessions:
-                sts = self._base.client("sts", config=self.config, endpoint_url=self.endpoint_url)
+                sts = self._guard(self._base.client("sts", config=self.config, endpoint_url=self.endpoint_url))
                 kwargs: dict[str, Any] = {"RoleArn": account.role, "RoleSessionName": "shiftwork"}
                 if account.external_id:
                     kwargs["ExternalId"] = account.external_id
@@ -92,7 +93,6 @@ class Clients:
                                         aws_secret_access_key=creds["SecretAccessKey"],
                                         aws_session_token=creds["SessionToken"],
                                         region_name=self._base.region_name)
-                self._guard(session)
                 self._sessions[account.id] = session
             return self._sessions[account.id]
 
@@ -103,7 +103,8 @@ class Clients:
         if cached is not None:
             return cached
         session = self.session_for(account)
-        client = session.client(service, region_name=region, config=self.config, endpoint_url=self.endpoint_url)
+        client = self._guard(session.client(service, region_name=region, config=self.config,
+                                            endpoint_url=self.endpoint_url))
         with self._lock:
             self._clients.setdefault(key, client)
             return self._clients[key]
