@@ -6,6 +6,7 @@ from typing import Any, Iterator
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 from moto import mock_aws
 
 from engine.actions import PlanContext
@@ -83,16 +84,23 @@ def test_volumes_by_id_use_the_given_account_without_asking_sts(aws: None) -> No
     assert "GetCallerIdentity" not in [o for _, o, _ in calls]
 
 
-def test_volumes_paginate(aws: None) -> None:
-    ec2 = boto3.client("ec2", region_name=REGION)
-    made = {make_volume(ec2, {"tier": "db"}) for _ in range(7)}
-    calls: list[tuple[str, str, dict[str, Any]]] = []
-    ctx = context(calls)
-    ctx.clients.client("ec2", REGION).meta.events.register(
-        "provide-client-params.ec2.DescribeVolumes", lambda params, **_: params.update(MaxResults=5))
-    found = VolumeSelector().select(ctx, rule("ebs.volume", tags={"tier": ()}), REGION, None)
-    assert {r.id for r in found} == made
-    assert len([o for _, o, _ in calls if o == "DescribeVolumes"]) == 2
+def test_volumes_paginate() -> None:
+    ctx = PlanContext(Clients(boto3.Session(region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x"),
+                              read_only=True), NOW)
+    ec2 = ctx.clients.client("ec2", REGION)
+    filters = [{"Name": "tag-key", "Values": ["tier"]}]
+    with Stubber(ec2) as stub:
+        stub.add_response("describe_volumes", {"Volumes": [{"VolumeId": "vol-1", "State": "in-use",
+                                                            "Tags": [{"Key": "tier", "Value": "db"}]}],
+                                               "NextToken": "page-2"}, {"Filters": filters})
+        stub.add_response("describe_volumes", {"Volumes": [{"VolumeId": "vol-2", "State": "deleting",
+                                                            "Tags": [{"Key": "tier", "Value": "db"}]},
+                                                           {"VolumeId": "vol-3", "State": "available",
+                                                            "Tags": [{"Key": "tier", "Value": "db"}]}]},
+                          {"Filters": filters, "NextToken": "page-2"})
+        found = VolumeSelector().select(ctx, rule("ebs.volume", tags={"tier": ()}), REGION, Account("111122223333"))
+        stub.assert_no_pending_responses()
+    assert [(r.id, r.state) for r in found] == [("vol-1", "in-use"), ("vol-3", "available")]
 
 
 def test_tables_by_name_glob_and_tag(aws: None) -> None:
