@@ -87,7 +87,8 @@ def test_volumes_by_id_use_the_given_account_without_asking_sts(aws: None) -> No
 def test_volumes_paginate() -> None:
     ctx = PlanContext(Clients(boto3.Session(region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x"),
                               read_only=True), NOW)
-    ec2 = ctx.clients.client("ec2", REGION)
+    account = Account("111122223333")
+    ec2 = ctx.clients.client("ec2", REGION, account)
     filters = [{"Name": "tag-key", "Values": ["tier"]}]
     with Stubber(ec2) as stub:
         stub.add_response("describe_volumes", {"Volumes": [{"VolumeId": "vol-1", "State": "in-use",
@@ -98,7 +99,7 @@ def test_volumes_paginate() -> None:
                                                            {"VolumeId": "vol-3", "State": "available",
                                                             "Tags": [{"Key": "tier", "Value": "db"}]}]},
                           {"Filters": filters, "NextToken": "page-2"})
-        found = VolumeSelector().select(ctx, rule("ebs.volume", tags={"tier": ()}), REGION, Account("111122223333"))
+        found = VolumeSelector().select(ctx, rule("ebs.volume", tags={"tier": ()}), REGION, account)
         stub.assert_no_pending_responses()
     assert [(r.id, r.state) for r in found] == [("vol-1", "in-use"), ("vol-3", "available")]
 
