@@ -155,7 +155,7 @@ def aws_backup(ctx: PlanContext, resource: Resource, account: Account | None, ne
         status = point.get("Status", "")
         backups.append(Backup(point["RecoveryPointArn"], "aws-backup", point["CreationDate"],
                               RECOVERY_POINT_DONE.get(status, status), done=status != "CREATING",
-                              encrypted=bool(point.get("EncryptionKeyArn")) or None,
+                              encrypted=bool(point.get("EncryptionKeyArn")),
                               aliases=aliases_of(point["RecoveryPointArn"]), vault=point.get("BackupVaultName", "")))
     evidence = Evidence(backups=backups, restores=[] if needs.restore else None, sources=["aws-backup"])
     if needs.retention:
