@@ -15,6 +15,7 @@ from engine.actions import PlanContext
 from engine.aws import Clients
 from engine.errors import Loc
 from engine.model import ActionSpec, CronTrigger, Match, Rule
+from engine.registry import REGISTRY
 from engine.resources import Resource
 from handlers.backup import Validate
 
@@ -50,8 +51,13 @@ def plan(resource: Resource, now: datetime = NOW, **options: Any) -> Any:
     spec = ActionSpec("backup.validate", {"source": "snapshots", **options}, Loc("rules/backups.yaml", 9, 7))
     rule = Rule("nightly", resource.type, Match(), CronTrigger("0 6 * * *", Loc("rules/backups.yaml", 3, 5)),
                 actions=(spec,))
-    ctx = PlanContext(Clients(boto3.Session(region_name=REGION), read_only=True), now)
+    session = boto3.Session(region_name=REGION)
+    operations: set[str] = set()
+    session.events.register("provide-client-params", lambda model, **_: operations.add(
+        f"{model.service_model.signing_name}:{model.name}"))
+    ctx = PlanContext(Clients(session, read_only=True), now)
     [finding] = Validate(spec, rule).plan(ctx, [resource])
+    assert operations <= set(REGISTRY.actions["backup.validate"].permissions)  # IAM covers every call
     return finding
 
 
