@@ -204,7 +204,8 @@ def test_missing_copy_region_fails_copy_regions_only(ctx: PlanContext, stub: Stu
     daily(stub)
     copy_jobs(stub, [copy(20, "eu-central-1")], [copy(30, "eu-west-2")])
     [finding] = validator(max_age="26h", copy_regions=["eu-central-1", "us-east-1"]).plan(ctx, [DB])
-    assert (finding.status, finding.check, finding.observed) == ("fail", "copy_regions", "no completed copy in us-east-1")
+    assert (finding.status, finding.check, finding.observed) == ("fail", "copy_regions",
+                                                                 "no completed copy in us-east-1")
 
 
 def test_copies_found_on_a_later_page_pass(ctx: PlanContext, stub: Stubber) -> None:
@@ -255,7 +256,8 @@ def test_throttled_copy_listing_is_an_error_even_with_good_backups(ctx: PlanCont
     daily(stub)
     stub.add_client_error("list_copy_jobs", "ThrottlingException", "Rate exceeded", 400)
     [finding] = validator(max_age="26h", copy_regions=["us-east-1"]).plan(ctx, [DB])
-    assert (finding.status, finding.reason) == ("error", "backup:ListCopyJobs failed: ThrottlingException: Rate exceeded")
+    assert (finding.status, finding.reason) == (
+        "error", "backup:ListCopyJobs failed: ThrottlingException: Rate exceeded")
 
 
 def test_resource_without_arn_is_an_error(ctx: PlanContext) -> None:
