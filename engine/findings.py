@@ -16,11 +16,12 @@ from engine.errors import EXIT_FAILED, EXIT_OK
 
 ORDER = {"error": 0, "fail": 1, "pass": 2}
 FAIL_ON = ("fail", "error", "never")
+FAIL_ON_ALIASES = {"findings": "fail", "errors": "error"}  # the CLI's --fail-on words
 NAMESPACE = "shiftwork"
 METRICS = ("checked", "passed", "failed", "errored")
 SUBJECT_MAX = 99  # SNS subjects must be shorter than 100 characters
 BODY_LINES_MAX = 200
-CELL_MAX = 80
+CELL_MAX = 60  # the CHECK column; DETAIL, the last one, is never cut
 
 
 def _sorted(findings: Iterable[Finding]) -> list[Finding]:
@@ -59,7 +60,7 @@ def tally(findings: Iterable[Finding]) -> str:
 def table(findings: Sequence[Finding]) -> str:
     """A fixed-width table, errors and failures first, with a totals line."""
     header = ("RULE", "RESOURCE", "STATUS", "CHECK", "DETAIL")
-    rows = [(f.rule, f"{f.resource.type} {f.resource.label}", f.status.upper(), _cell(f.check), _cell(detail(f)))
+    rows = [(f.rule, f"{f.resource.type} {f.resource.label}", f.status.upper(), _cell(f.check), detail(f))
             for f in _sorted(findings)]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
     lines = ["  ".join([*(cell.ljust(w) for cell, w in zip(row[:-1], widths)), row[-1]]).rstrip()
@@ -143,7 +144,11 @@ def summary(findings: Sequence[Finding]) -> Summary:
 
 
 def exit_code_for(findings: Iterable[Finding], fail_on: str = "fail") -> int:
-    """1 when a finding at or above `fail_on` exists: "fail" (fail or error), "error" (errors only), "never"."""
+    """1 when a finding at or above `fail_on` exists: "fail" (fail or error), "error" (errors only), "never".
+
+    "findings" and "errors" (the words of the CLI's --fail-on) mean "fail" and "error".
+    """
+    fail_on = FAIL_ON_ALIASES.get(fail_on, fail_on)
     if fail_on not in FAIL_ON:
         raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
     statuses = {f.status for f in findings}

@@ -11,7 +11,8 @@ from engine.durations import PATTERN as DURATION
 from engine.registry import action
 from engine.resources import Resource
 from handlers.backup_checks import Failure, ago, checked, completed, evaluate, window_of
-from handlers.backup_snapshots import SNAPSHOT_TYPES, snapshots
+from handlers.backup_ebs import EbsIndex
+from handlers.backup_snapshots import SNAPSHOT_TYPES, known_volumes, snapshots
 from handlers.backup_sources import Evidence, Needs, SourceError, account_for, aws_backup
 
 BACKUP_RESOURCES = ["ec2.instance", "ebs.volume", "rds.instance", "rds.cluster", "dynamodb.table", "efs.filesystem"]
@@ -58,14 +59,21 @@ class Validate(Action):
 
     def plan(self, ctx: PlanContext, resources: Sequence[Resource]) -> list[Change | Skip | Finding]:
         """One Finding per resource: pass, fail (first failed check, all of them in details) or error."""
-        return [self.judge(ctx, resource) for resource in resources]
+        ebs = None
+        if self.options.get("source", "any") != "aws-backup":
+            ebs = EbsIndex(ctx, self.needs(ctx.now))
+            for resource in resources:
+                volumes = known_volumes(resource) if resource.type in ("ec2.instance", "ebs.volume") else None
+                if volumes:
+                    ebs.expect(resource.region, account_for(resource, self.rule.accounts), volumes)
+        return [self.judge(ctx, resource, ebs) for resource in resources]
 
     def needs(self, now: datetime) -> Needs:
         o = self.options
         return Needs(now=now, window=window_of(o), status="status" in o, retention="min_retention_days" in o,
                      copy_regions=tuple(o.get("copy_regions", ())), restore="restore_tested_within" in o)
 
-    def gather(self, ctx: PlanContext, resource: Resource) -> dict[str, Evidence]:
+    def gather(self, ctx: PlanContext, resource: Resource, ebs: EbsIndex | None) -> dict[str, Evidence]:
         """Evidence per target from the configured source; `any` adds AWS Backup's to every snapshot target."""
         source = self.options.get("source", "any")
         account = account_for(resource, self.rule.accounts)
@@ -73,20 +81,20 @@ class Validate(Action):
         if source == "aws-backup":
             return {resource.id: aws_backup(ctx, resource, account, needs)}
         if source == "snapshots":
-            return snapshots(ctx, resource, account, needs)
+            return snapshots(ctx, resource, account, needs, ebs)
         managed = aws_backup(ctx, resource, account, needs)
         if resource.type not in SNAPSHOT_TYPES:
             return {resource.id: managed}
-        targets = snapshots(ctx, resource, account, needs)
+        targets = snapshots(ctx, resource, account, needs, ebs)
         return {target: managed.merge(ev) for target, ev in targets.items()} or {resource.id: managed}
 
-    def judge(self, ctx: PlanContext, resource: Resource) -> Finding:
+    def judge(self, ctx: PlanContext, resource: Resource, ebs: EbsIndex | None = None) -> Finding:
         source = self.options.get("source", "any")
         base = {"source": source, "loc": str(self.spec.loc), "checks": checked(self.options)}
         if self.options.get("notify"):
             base["notify"] = self.options["notify"]
         try:
-            targets = self.gather(ctx, resource)
+            targets = self.gather(ctx, resource, ebs)
         except SourceError as exc:
             return Finding(self.rule.name, self.action_name, resource, "error", check="read",
                            reason=str(exc), details=base)
@@ -101,7 +109,7 @@ class Validate(Action):
                                        f"{len(done)} completed" if done else "no completed backup"))
         details = {**base, "targets": sorted(targets), "failures": [f.as_dict() for f in failures]}
         if not failures:
-            return Finding(self.rule.name, self.action_name, resource, "pass", check=",".join(base["checks"]),
+            return Finding(self.rule.name, self.action_name, resource, "pass", check="all",
                            observed="; ".join(summaries), reason=f"{len(base['checks'])} checks passed",
                            details=details)
         first = failures[0]

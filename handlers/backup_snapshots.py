@@ -1,7 +1,7 @@
 """Backups made without AWS Backup: EBS snapshots, RDS (cluster) snapshots, DynamoDB on-demand backups.
 
 EBS snapshots are listed with OwnerIds=["self"] and a volume-id filter (never the public
-catalogue). An EC2 instance is judged volume by volume: each attached EBS volume is a
+catalogue), for all the plan's volumes at once (handlers.backup_ebs). An EC2 instance is judged volume by volume: each attached EBS volume is a
 target of its own. A cross-region EBS copy is recognised by the source snapshot id in the
 copy's description (CopySnapshot writes "[Copied snap-... from <region>]" unless told
 otherwise); an RDS copy by its SourceRegion / source snapshot ARN.
@@ -14,19 +14,20 @@ from typing import Any
 from engine.actions import PlanContext
 from engine.model import Account
 from engine.resources import Resource
+from handlers.backup_ebs import EbsIndex
 from handlers.backup_sources import UNKNOWN, Backup, Evidence, Needs, SourceError, aliases_of, items, region_of_arn
 
 SNAPSHOT_TYPES = ("ec2.instance", "ebs.volume", "rds.instance", "rds.cluster", "dynamodb.table")
-FILTER_VALUES = 100  # description values per DescribeSnapshots call when looking for copies
 EBS_DONE = {"completed": "COMPLETED"}
 RDS_DONE = {"available": "COMPLETED"}
 DYNAMODB_DONE = {"AVAILABLE": "COMPLETED"}
 
 
-def snapshots(ctx: PlanContext, resource: Resource, account: Account | None, needs: Needs) -> dict[str, Evidence]:
+def snapshots(ctx: PlanContext, resource: Resource, account: Account | None, needs: Needs,
+              ebs: EbsIndex | None = None) -> dict[str, Evidence]:
     """Evidence per target: one per attached volume for an instance, else one for the resource."""
     if resource.type in ("ec2.instance", "ebs.volume"):
-        return _ebs(ctx, resource, account, needs)
+        return _ebs(ctx, resource, account, needs, ebs)
     if resource.type == "rds.instance":
         return {resource.id: _rds(ctx, resource, account, needs, cluster=False)}
     if resource.type == "rds.cluster":
@@ -43,50 +44,46 @@ def _percent(text: Any) -> float | None:
         return None
 
 
-def _instance_volumes(ctx: PlanContext, resource: Resource, account: Account | None) -> list[str]:
+def known_volumes(resource: Resource) -> list[str] | None:
+    """The EBS volumes of a volume or instance as the selector saw them; None when it must be read."""
+    if resource.type == "ebs.volume":
+        return [resource.id]
     mappings = resource.data.get("BlockDeviceMappings")
     if mappings is None:
-        ec2 = ctx.clients.client("ec2", resource.region, account)
-        found = [i for r in items(ec2, "describe_instances", "Reservations", InstanceIds=[resource.id])
-                 for i in r.get("Instances", [])]
-        mappings = found[0].get("BlockDeviceMappings", []) if found else []
+        return None
     return [m["Ebs"]["VolumeId"] for m in mappings if m.get("Ebs", {}).get("VolumeId")]
 
 
-def _ebs(ctx: PlanContext, resource: Resource, account: Account | None, needs: Needs) -> dict[str, Evidence]:
-    volumes = [resource.id] if resource.type == "ebs.volume" else _instance_volumes(ctx, resource, account)
-    by_volume: dict[str, Evidence] = {v: Evidence(sources=["snapshots"]) for v in volumes}
-    if not volumes:
-        return by_volume
+def _volumes(ctx: PlanContext, resource: Resource, account: Account | None) -> list[str]:
+    known = known_volumes(resource)
+    if known is not None:
+        return known
     ec2 = ctx.clients.client("ec2", resource.region, account)
-    for snap in items(ec2, "describe_snapshots", "Snapshots", OwnerIds=["self"],
-                      Filters=[{"Name": "volume-id", "Values": volumes}]):
-        if snap["StartTime"] > needs.now or snap.get("VolumeId") not in by_volume:
-            continue
-        state = snap.get("State", "")
-        by_volume[snap["VolumeId"]].backups.append(Backup(
-            snap["SnapshotId"], "ebs-snapshot", snap["StartTime"], EBS_DONE.get(state, state.upper()),
-            done=state != "pending", percent=_percent(snap.get("Progress")), encrypted=bool(snap.get("Encrypted")),
-            retention=None, aliases=aliases_of(snap["SnapshotId"], snap.get("Description"))))
-    for volume, evidence in by_volume.items():
+    found = [i for r in items(ec2, "describe_instances", "Reservations", InstanceIds=[resource.id])
+             for i in r.get("Instances", [])]
+    mappings = found[0].get("BlockDeviceMappings", []) if found else []
+    return [m["Ebs"]["VolumeId"] for m in mappings if m.get("Ebs", {}).get("VolumeId")]
+
+
+def _ebs(ctx: PlanContext, resource: Resource, account: Account | None, needs: Needs,
+         index: EbsIndex | None) -> dict[str, Evidence]:
+    volumes = _volumes(ctx, resource, account)
+    index = index or EbsIndex(ctx, needs)
+    by_volume: dict[str, Evidence] = {}
+    for volume, snaps in index.of(resource.region, account, volumes).items():
+        evidence = by_volume[volume] = Evidence(sources=["snapshots"])
+        for snap in snaps:
+            state = snap.get("State", "")
+            evidence.backups.append(Backup(
+                snap["SnapshotId"], "ebs-snapshot", snap["StartTime"], EBS_DONE.get(state, state.upper()),
+                done=state != "pending", percent=_percent(snap.get("Progress")),
+                encrypted=bool(snap.get("Encrypted")), retention=None,
+                aliases=aliases_of(snap["SnapshotId"], snap.get("Description"))))
+        recent = [b.id for b in evidence.backups if b.completed and b.created > needs.since]
         for region in needs.copy_regions:
-            evidence.copies[region] = _ebs_copies(ctx, account, region, evidence, needs)
+            copies = index.copied(resource.region, account, region, recent)
+            evidence.copies[region] = [when for times in copies.values() for when in times]
     return by_volume
-
-
-def _ebs_copies(ctx: PlanContext, account: Account | None, region: str, evidence: Evidence,
-                needs: Needs) -> list[Any]:
-    """Completed snapshots in `region` whose description names one of the recent source snapshots."""
-    recent = sorted(b.id for b in evidence.backups if b.completed and b.created > needs.since)
-    ec2 = ctx.clients.client("ec2", region, account)
-    found = []
-    for start in range(0, len(recent), FILTER_VALUES):
-        wanted = [f"*{sid}*" for sid in recent[start:start + FILTER_VALUES]]
-        for snap in items(ec2, "describe_snapshots", "Snapshots", OwnerIds=["self"],
-                          Filters=[{"Name": "description", "Values": wanted}]):
-            if snap.get("State") == "completed" and snap["StartTime"] <= needs.now:
-                found.append(snap["StartTime"])
-    return found
 
 
 def _rds(ctx: PlanContext, resource: Resource, account: Account | None, needs: Needs, *, cluster: bool) -> Evidence:

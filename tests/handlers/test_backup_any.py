@@ -148,3 +148,16 @@ def test_rds_snapshot_taken_by_aws_backup_has_unknown_retention_from_snapshots(e
         rds_snapshot("awsbackup:job-1", 4, SnapshotType="awsbackup")]}, {"DBInstanceIdentifier": "orders"})
     finding = env.plan(DB, source="snapshots", min_retention_days=14)
     assert (finding.status, finding.observed) == ("fail", "unknown")
+
+
+def test_one_denied_listing_is_an_error_for_every_volume_it_covered(env: Env) -> None:
+    env.stub("ec2").add_client_error("describe_snapshots", "UnauthorizedOperation", "You are not authorized", 403)
+    other = Resource("ebs.volume", "vol-2", REGION, "111122223333", "logs",
+                     f"arn:aws:ec2:{REGION}:111122223333:volume/vol-2")
+    spec = ActionSpec("backup.validate", {"source": "snapshots", "max_age": "26h"}, Loc("rules/backups.yaml", 9, 7))
+    rule = Rule("nightly", "ebs.volume", Match(), CronTrigger("0 6 * * *", Loc("rules/backups.yaml", 3, 5)),
+                actions=(spec,))
+    findings = Validate(spec, rule).plan(env.ctx, [VOLUME, other])
+    assert [(f.resource.id, f.status, f.reason) for f in findings] == [
+        ("vol-1", "error", "ec2:DescribeSnapshots failed: UnauthorizedOperation: You are not authorized"),
+        ("vol-2", "error", "ec2:DescribeSnapshots failed: UnauthorizedOperation: You are not authorized")]

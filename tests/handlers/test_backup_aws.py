@@ -72,7 +72,8 @@ def test_recent_complete_backups_pass(ctx: PlanContext, stub: Stubber) -> None:
     daily(stub)
     [finding] = validator(max_age="26h", min_points=3, window="3d").plan(ctx, [DB])
     assert finding.status == "pass"
-    assert finding.check == "exists,max_age,min_points"
+    assert (finding.check, finding.reason) == ("all", "3 checks passed")
+    assert finding.details["checks"] == ["exists", "max_age", "min_points"]
     assert finding.observed == "newest completed backup 2h ago (2026-11-23T04:00Z), 3 completed"
     assert finding.details["loc"] == "rules/backups.yaml:9:7"
 

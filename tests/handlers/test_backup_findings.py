@@ -39,10 +39,10 @@ def test_table_puts_errors_and_failures_first_with_totals() -> None:
         "3 checked: 1 passed, 1 failed, 1 error\n")
 
 
-def test_table_cuts_long_cells() -> None:
-    long = Finding("r", "backup.validate", DATA, "fail", check="copy_regions", observed="x" * 100, required="y")
+def test_table_cuts_a_long_check_but_never_the_detail() -> None:
+    long = Finding("r", "backup.validate", DATA, "fail", check="c" * 70, observed="x" * 100, required="y")
     row = table([long]).splitlines()[1]
-    assert row.endswith("x" * 79 + "…")
+    assert "c" * 59 + "…  " + "x" * 100 + "; required y" in row
 
 
 def test_table_columns_line_up() -> None:
@@ -125,6 +125,7 @@ def test_summary_body_is_bounded() -> None:
 @pytest.mark.parametrize(("findings", "fail_on", "code"), [
     ([PASS], "fail", 0), ([PASS, FAIL], "fail", 1), ([PASS, ERROR], "fail", 1),
     ([PASS, FAIL], "error", 0), ([ERROR], "error", 1), ([FAIL, ERROR], "never", 0), ([], "fail", 0),
+    ([PASS, FAIL], "findings", 1), ([PASS, FAIL], "errors", 0), ([ERROR], "errors", 1),
 ])
 def test_exit_code_for(findings: list[Finding], fail_on: str, code: int) -> None:
     assert exit_code_for(findings, fail_on) == code
