@@ -14,7 +14,7 @@ from typing import Any
 from engine.actions import PlanContext
 from engine.model import Account
 from engine.resources import Resource
-from handlers.storage import MAX_PAGES
+from handlers.storage import MAX_PAGES, partition_of
 
 UNKNOWN = timedelta(-1)  # Backup.retention when the source could not say (never a pass)
 _SHORT_ID = re.compile(r"\b(?:snap|ami)-[0-9a-f]+\b")
@@ -139,17 +139,40 @@ def region_of_arn(arn: str) -> str:
     return parts[3] if len(parts) > 3 else ""
 
 
+ARN_FORMATS = {  # for a selector that gave no ARN: how AWS Backup names each resource type
+    "ec2.instance": "arn:{p}:ec2:{r}:{a}:instance/{id}",
+    "ebs.volume": "arn:{p}:ec2:{r}:{a}:volume/{id}",
+    "rds.instance": "arn:{p}:rds:{r}:{a}:db:{id}",
+    "rds.cluster": "arn:{p}:rds:{r}:{a}:cluster:{id}",
+    "dynamodb.table": "arn:{p}:dynamodb:{r}:{a}:table/{id}",
+    "efs.filesystem": "arn:{p}:elasticfilesystem:{r}:{a}:file-system/{id}",
+}
+
+
+def resource_arn(ctx: PlanContext, resource: Resource, account: Account | None) -> str:
+    """The resource's ARN as its selector gave it, else built from its type, region and account."""
+    if resource.arn:
+        return resource.arn
+    fmt = ARN_FORMATS.get(resource.type)
+    if fmt is None:
+        raise SourceError(f"{resource.type} {resource.id} has no ARN; AWS Backup lists recovery points by ARN")
+    owner = resource.account or (account.id if account else None)
+    if not owner:
+        sts = ctx.clients.client("sts", resource.region, account)
+        owner = read(sts, "get_caller_identity")[0]["Account"]
+    return fmt.format(p=partition_of(resource.region), r=resource.region, a=owner, id=resource.id)
+
+
 RECOVERY_POINT_DONE = {"COMPLETED": "COMPLETED", "AVAILABLE": "COMPLETED"}
 FINISHED_JOB_STATES = frozenset({"COMPLETED", "FAILED", "ABORTED", "EXPIRED", "PARTIAL"})
 
 
 def aws_backup(ctx: PlanContext, resource: Resource, account: Account | None, needs: Needs) -> Evidence:
     """Recovery points by resource ARN, plus backup/copy/restore jobs when a check needs them."""
-    if not resource.arn:
-        raise SourceError(f"{resource.type} {resource.id} has no ARN; AWS Backup lists recovery points by ARN")
+    arn = resource_arn(ctx, resource, account)
     client = ctx.clients.client("backup", resource.region, account)
     backups = []
-    for point in items(client, "list_recovery_points_by_resource", "RecoveryPoints", ResourceArn=resource.arn):
+    for point in items(client, "list_recovery_points_by_resource", "RecoveryPoints", ResourceArn=arn):
         if point["CreationDate"] > needs.now:
             continue  # made after the trigger time: it did not exist yet
         status = point.get("Status", "")
@@ -161,13 +184,13 @@ def aws_backup(ctx: PlanContext, resource: Resource, account: Account | None, ne
     if needs.retention:
         evidence.backups = _with_retention(client, backups)
     if needs.status:
-        for job in items(client, "list_backup_jobs", "BackupJobs", ByResourceArn=resource.arn,
+        for job in items(client, "list_backup_jobs", "BackupJobs", ByResourceArn=arn,
                          ByCreatedAfter=needs.since):
             if job.get("State") in FINISHED_JOB_STATES and job["CreationDate"] <= needs.now:
                 evidence.attempts.append(Backup(job.get("BackupJobId", ""), "aws-backup-job", job["CreationDate"],
                                                 job["State"], percent=_percent(job.get("PercentDone"))))
     if needs.copy_regions:
-        for job in items(client, "list_copy_jobs", "CopyJobs", ByResourceArn=resource.arn,
+        for job in items(client, "list_copy_jobs", "CopyJobs", ByResourceArn=arn,
                          ByCreatedAfter=needs.since, ByState="COMPLETED"):
             when = job.get("CompletionDate") or job["CreationDate"]
             if job.get("State") == "COMPLETED" and when <= needs.now:
@@ -175,7 +198,7 @@ def aws_backup(ctx: PlanContext, resource: Resource, account: Account | None, ne
                 evidence.copies.setdefault(region, []).append(when)
     if needs.restore:
         for job in items(client, "list_restore_jobs_by_protected_resource", "RestoreJobs",
-                         ResourceArn=resource.arn, ByStatus="COMPLETED"):
+                         ResourceArn=arn, ByStatus="COMPLETED"):
             when = job.get("CompletionDate") or job["CreationDate"]
             if job.get("Status") == "COMPLETED" and job.get("ValidationStatus") == "SUCCESSFUL" and when <= needs.now:
                 evidence.restores.append(when)  # type: ignore[union-attr]

@@ -261,8 +261,15 @@ def test_throttled_copy_listing_is_an_error_even_with_good_backups(ctx: PlanCont
         "error", "backup:ListCopyJobs failed: ThrottlingException: Rate exceeded")
 
 
-def test_resource_without_arn_is_an_error(ctx: PlanContext) -> None:
-    bare = Resource("rds.instance", "orders", REGION)
-    [finding] = validator().plan(ctx, [bare])
-    assert finding.status == "error"
-    assert finding.reason == "rds.instance orders has no ARN; AWS Backup lists recovery points by ARN"
+def test_an_arn_is_built_when_the_selector_gave_none(ctx: PlanContext, stub: Stubber) -> None:
+    daily(stub)  # expects ResourceArn=arn:aws:rds:eu-west-1:111122223333:db:orders
+    bare = Resource("rds.instance", "orders", REGION, "111122223333")
+    [finding] = validator(max_age="26h").plan(ctx, [bare])
+    assert finding.status == "pass", finding.reason
+
+
+def test_resource_type_without_a_known_arn_is_an_error(ctx: PlanContext) -> None:
+    odd = Resource("fsx.filesystem", "fs-1", REGION, "111122223333")
+    [finding] = validator().plan(ctx, [odd])
+    assert (finding.status, finding.reason) == (
+        "error", "fsx.filesystem fs-1 has no ARN; AWS Backup lists recovery points by ARN")
