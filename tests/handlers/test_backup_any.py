@@ -165,7 +165,7 @@ def test_one_denied_listing_is_an_error_for_every_volume_it_covered(env: Env) ->
 
 
 def test_the_account_for_a_built_arn_comes_from_sts_when_unknown(env: Env) -> None:
-    env.stub("sts").add_response("get_caller_identity", {"Account": "444455556666", "Arn": "arn:aws:iam::x",
+    env.stub("sts").add_response("get_caller_identity", {"Account": "444455556666", "Arn": "arn:aws:iam::444455556666:user/ops",
                                                          "UserId": "x"}, {})
     env.stub("backup").add_response("list_recovery_points_by_resource", {"RecoveryPoints": [
         {"RecoveryPointArn": f"arn:aws:ec2:{REGION}::image/ami-1", "CreationDate": at(3), "Status": "COMPLETED",
