@@ -98,6 +98,9 @@ class Validate(Action):
         except SourceError as exc:
             return Finding(self.rule.name, self.action_name, resource, "error", check="read",
                            reason=str(exc), details=base)
+        except Exception as exc:  # noqa: BLE001 - an unreadable answer is an error for this resource, never a pass
+            return Finding(self.rule.name, self.action_name, resource, "error", check="read",
+                           reason=f"unexpected answer from AWS: {type(exc).__name__}: {exc}", details=base)
         failures: list[Failure] = []
         summaries = []
         for target, evidence in sorted(targets.items()):

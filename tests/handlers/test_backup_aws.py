@@ -273,3 +273,10 @@ def test_resource_type_without_a_known_arn_is_an_error(ctx: PlanContext) -> None
     [finding] = validator().plan(ctx, [odd])
     assert (finding.status, finding.reason) == (
         "error", "fsx.filesystem fs-1 has no ARN; AWS Backup lists recovery points by ARN")
+
+
+def test_a_malformed_answer_is_an_error_for_that_resource_only(ctx: PlanContext, stub: Stubber) -> None:
+    points(stub, [{"RecoveryPointArn": "arn:aws:rds:eu-west-1:111122223333:snapshot:awsbackup:job-x",
+                   "Status": "COMPLETED"}])  # no CreationDate
+    [finding] = validator(max_age="26h").plan(ctx, [DB])
+    assert (finding.status, finding.reason) == ("error", "unexpected answer from AWS: KeyError: 'CreationDate'")
