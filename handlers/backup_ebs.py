@@ -2,8 +2,9 @@
 
 A plan judges many volumes (or instances) in one region and account. Their snapshots are
 listed together, with OwnerIds=["self"] and a volume-id filter, the first time any of them is
-asked for; copies in another region are found the same way, by the source snapshot ids named in
-the copies' descriptions. A failed read is remembered and raised for every volume it covered,
+asked for. Copies in another region are found by the source snapshot ids named in the copies'
+descriptions: first the copies of every volume's newest snapshot, together; only for a volume
+whose newest snapshot has no copy are its older ones looked up. A failed read is remembered and raised for every volume it covered,
 so one denied call never turns into a pass for the volumes after it.
 """
 from __future__ import annotations
@@ -73,9 +74,14 @@ class EbsIndex:
             if (key, name) in self.failed:
                 raise self.failed[(key, name)]
 
-    def _recent_sources(self, key: Key) -> set[str]:
-        return {s["SnapshotId"] for snaps in self.snapshots.get(key, {}).values() for s in snaps
-                if s.get("State") == "completed" and s["StartTime"] > self.needs.since}
+    def _newest_sources(self, key: Key) -> set[str]:
+        """Each loaded volume's newest completed snapshot in the window: the copy most likely looked for."""
+        newest = set()
+        for snaps in self.snapshots.get(key, {}).values():
+            recent = [s for s in snaps if s.get("State") == "completed" and s["StartTime"] > self.needs.since]
+            if recent:
+                newest.add(max(recent, key=lambda s: s["StartTime"])["SnapshotId"])
+        return newest
 
     def copied(self, region: str, account: Account | None, dest: str,
                sources: list[str]) -> dict[str, list[datetime]]:
@@ -84,7 +90,7 @@ class EbsIndex:
         tag = f"copies:{dest}"
         self._raise_failed(key, [tag])
         index = self.copies.setdefault((key, dest), {})
-        todo = sorted((set(sources) | self._recent_sources(key)) - set(index))
+        todo = sorted((set(sources) | self._newest_sources(key)) - set(index))
         if todo:
             ec2 = self.ctx.clients.client("ec2", dest, account)
             found: dict[str, list[datetime]] = {sid: [] for sid in todo}

@@ -79,9 +79,12 @@ def _ebs(ctx: PlanContext, resource: Resource, account: Account | None, needs: N
                 done=state != "pending", percent=_percent(snap.get("Progress")),
                 encrypted=bool(snap.get("Encrypted")), retention=None,
                 aliases=aliases_of(snap["SnapshotId"], snap.get("Description"))))
-        recent = [b.id for b in evidence.backups if b.completed and b.created > needs.since]
+        recent = [b.id for b in sorted(evidence.backups, key=lambda b: b.created, reverse=True)
+                  if b.completed and b.created > needs.since]
         for region in needs.copy_regions:
-            copies = index.copied(resource.region, account, region, recent)
+            copies = index.copied(resource.region, account, region, recent[:1])
+            if recent and not copies[recent[0]]:
+                copies = index.copied(resource.region, account, region, recent[1:])
             evidence.copies[region] = [when for times in copies.values() for when in times]
     return by_volume
 

@@ -115,6 +115,17 @@ def test_ebs_copy_is_found_by_source_id_in_the_other_region(clock: Clock) -> Non
                                                                  "no completed copy in eu-central-1")
 
 
+def test_an_older_copy_counts_when_the_newest_is_not_copied_yet(clock: Clock) -> None:
+    ec2, vol = volume()
+    older = snapshot(ec2, clock, vol.id, 27)
+    boto3.client("ec2", region_name="us-east-1").copy_snapshot(
+        SourceRegion=REGION, SourceSnapshotId=older, Description=f"nightly copy of {older}")
+    snapshot(ec2, clock, vol.id, 3)
+    assert plan(vol, copy_regions=["us-east-1"]).status == "pass"
+    stale = plan(vol, copy_regions=["us-east-1"], min_points=1, window="1d")
+    assert (stale.status, stale.check) == ("fail", "copy_regions")
+
+
 def test_many_volumes_cost_one_snapshot_listing_per_region(clock: Clock) -> None:
     ec2 = boto3.client("ec2", region_name=REGION)
     frankfurt = boto3.client("ec2", region_name="eu-central-1")
