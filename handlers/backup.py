@@ -81,7 +81,8 @@ class Validate(Action):
         if source == "aws-backup":
             return {resource.id: aws_backup(ctx, resource, account, needs)}
         if source == "snapshots":
-            return snapshots(ctx, resource, account, needs, ebs)
+            # an instance with no EBS volume has nothing to snapshot: judged as one target with no backups
+            return snapshots(ctx, resource, account, needs, ebs) or {resource.id: Evidence(sources=["snapshots"])}
         managed = aws_backup(ctx, resource, account, needs)
         if resource.type not in SNAPSHOT_TYPES:
             return {resource.id: managed}

@@ -60,7 +60,8 @@ def check_max_age(o: Mapping[str, Any], ev: Evidence, now: datetime) -> Failure 
     if done and now - done[-1].created <= limit:
         return None
     observed = f"newest completed backup {ago(now, done[-1].created)}" if done else "no completed backup"
-    return Failure("max_age", observed, f"at most {o['max_age']} old", f"{observed}, older than {o['max_age']}")
+    reason = f"{observed}, older than {o['max_age']}" if done else observed
+    return Failure("max_age", observed, f"at most {o['max_age']} old", reason)
 
 
 def check_min_points(o: Mapping[str, Any], ev: Evidence, now: datetime) -> Failure | None:

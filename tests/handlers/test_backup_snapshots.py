@@ -163,6 +163,13 @@ def test_instance_is_judged_volume_by_volume(clock: Clock) -> None:
     assert finding.details["targets"] == sorted([root.id, data.id])
 
 
+def test_instance_without_ebs_volumes_never_passes(clock: Clock) -> None:
+    instance = Resource("ec2.instance", "i-0123456789abcdef0", REGION, ACCOUNT, data={"BlockDeviceMappings": []})
+    finding = plan(instance, max_age="26h")
+    assert (finding.status, finding.check, finding.reason) == (
+        "fail", "exists", "exists: no backups found (snapshots); max_age: no completed backup")
+
+
 def test_instance_volumes_are_read_when_the_selector_gave_none(clock: Clock) -> None:
     ec2 = boto3.client("ec2", region_name=REGION)
     made = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)["Instances"][0]
