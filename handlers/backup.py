@@ -102,6 +102,7 @@ class Validate(Action):
         except Exception as exc:  # noqa: BLE001 - an unreadable answer is an error for this resource, never a pass
             return Finding(self.rule.name, self.action_name, resource, "error", check="read",
                            reason=f"unexpected answer from AWS: {type(exc).__name__}: {exc}", details=base)
+        targets = targets or {resource.id: Evidence()}  # nothing to look at is never a pass
         failures: list[Failure] = []
         summaries = []
         for target, evidence in sorted(targets.items()):
