@@ -78,7 +78,7 @@ def _ebs(ctx: PlanContext, resource: Resource, account: Account | None, needs: N
                 snap["SnapshotId"], "ebs-snapshot", snap["StartTime"], EBS_DONE.get(state, state.upper()),
                 done=state != "pending", percent=_percent(snap.get("Progress")),
                 encrypted=bool(snap.get("Encrypted")), retention=None,
-                aliases=aliases_of(snap["SnapshotId"], snap.get("Description"))))
+                aliases=aliases_of(snap["SnapshotId"], text=snap.get("Description"))))
         recent = [b.id for b in sorted(evidence.backups, key=lambda b: b.created, reverse=True)
                   if b.completed and b.created > needs.since]
         for region in needs.copy_regions:

@@ -118,14 +118,14 @@ def items(client: Any, method: str, key: str, **params: Any) -> list[dict[str, A
     return [item for page in read(client, method, **params) for item in page.get(key, [])]
 
 
-def aliases_of(*texts: str | None) -> frozenset[str]:
-    """Ids a backup is also known by: an ARN's last part, snapshot/AMI ids in a description."""
-    out: set[str] = set()
-    for text in texts:
-        if text:
-            out.add(text)
-            out.add(re.split(r"[/:]", text)[-1])
-            out.update(_SHORT_ID.findall(text))
+def aliases_of(*ids: str | None, text: str | None = None) -> frozenset[str]:
+    """Ids a backup is also known by: each id, an ARN's last part, snapshot/AMI ids named in `text`."""
+    out: set[str] = set(_SHORT_ID.findall(text or ""))
+    for id_ in ids:
+        if id_:
+            out.add(id_)
+            out.add(re.split(r"[/:]", id_)[-1])
+            out.update(_SHORT_ID.findall(id_))
     return frozenset(out)
 
 

@@ -174,3 +174,17 @@ def test_the_account_for_a_built_arn_comes_from_sts_when_unknown(env: Env) -> No
     instance = Resource("ec2.instance", "i-1", REGION)
     finding = env.plan(instance, source="aws-backup", max_age="26h")
     assert finding.status == "pass", finding.reason
+
+
+def test_an_ami_recovery_point_and_its_snapshot_count_once_per_volume(env: Env) -> None:
+    instance = Resource("ec2.instance", "i-1", REGION, "111122223333", "web",
+                        f"arn:aws:ec2:{REGION}:111122223333:instance/i-1",
+                        data={"BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeId": "vol-1"}}]})
+    env.stub("backup").add_response("list_recovery_points_by_resource", {"RecoveryPoints": [
+        {"RecoveryPointArn": f"arn:aws:ec2:{REGION}::image/ami-0a1", "CreationDate": at(2), "Status": "COMPLETED",
+         "BackupVaultName": "nightly"}]}, {"ResourceArn": instance.arn})
+    env.stub("ec2").add_response("describe_snapshots", {"Snapshots": [
+        ebs_snapshot("snap-9", 2, "Created by CreateImage(i-1) for ami-0a1"), ebs_snapshot("snap-8", 26)]},
+        {"OwnerIds": ["self"], "Filters": [{"Name": "volume-id", "Values": ["vol-1"]}]})
+    finding = env.plan(instance, min_points=3)
+    assert (finding.status, finding.observed) == ("fail", "vol-1: 2 completed in 7d")
