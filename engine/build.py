@@ -277,7 +277,19 @@ class Builder:
             for sub, message, hint in check_action(name, options, targets):
                 self.error(doc, path + sub, message, hint)
             specs.append(ActionSpec(name, options, doc.loc(path)))
-        return tuple(specs)
+        return tuple(with_notify_summaries(specs))
+
+
+def with_notify_summaries(specs: list[ActionSpec]) -> list[ActionSpec]:
+    """An action's own `notify: TARGET` option means one summary per rule run: a `notify` action at the end."""
+    targets = {s.options.get("target") for s in specs if s.type == "notify"}
+    extra = []
+    for spec in specs:
+        target = spec.options.get("notify") if spec.type != "notify" else None
+        if isinstance(target, str) and target not in targets:
+            targets.add(target)
+            extra.append(ActionSpec("notify", {"target": target}, spec.loc))
+    return specs + extra
 
 
 def build_ruleset(docs: list[tuple[Document, set[tuple]]]) -> tuple[RuleSet, list[Diagnostic]]:

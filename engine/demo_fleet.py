@@ -81,7 +81,7 @@ def _rds(clients: Clients) -> None:
 def _topics(clients: Clients, fleet: Fleet) -> None:
     """The SNS topics rules/examples notify, each with an SQS inbox so the demo can show the message."""
     sns, sqs = clients.client("sns", EU), clients.client("sqs", EU)
-    for name in ("ops", "incidents"):
+    for name in ("ops", "incidents", "backups-oncall"):
         topic = sns.create_topic(Name=name)["TopicArn"]
         queue = sqs.create_queue(QueueName=f"{name}-inbox")["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -89,9 +89,25 @@ def _topics(clients: Clients, fleet: Fleet) -> None:
         fleet.inboxes[name] = queue
 
 
+def _volumes(clients: Clients) -> None:
+    """Two prod data volumes: one snapshotted nightly (encrypted, copied to Frankfurt), one neglected."""
+    ec2, frankfurt = clients.client("ec2", EU), clients.client("ec2", "eu-central-1")
+    good = ec2.create_volume(AvailabilityZone=f"{EU}a", Size=100, Encrypted=True, TagSpecifications=[
+        {"ResourceType": "volume", "Tags": _tags(Name="orders-data", env="prod", role="data")}])["VolumeId"]
+    bad = ec2.create_volume(AvailabilityZone=f"{EU}a", Size=100, TagSpecifications=[
+        {"ResourceType": "volume", "Tags": _tags(Name="reports-data", env="prod", role="data")}])["VolumeId"]
+    for night in range(7):
+        snap = ec2.create_snapshot(VolumeId=good, Description=f"nightly {night}")["SnapshotId"]
+        if night == 6:
+            frankfurt.copy_snapshot(SourceRegion=EU, SourceSnapshotId=snap, Encrypted=True,
+                                    Description=f"[Copied {snap} from {EU}]")
+    ec2.create_snapshot(VolumeId=bad, Description="manual, once")
+
+
 def seed(clients: Clients) -> Fleet:
     fleet = Fleet()
     _topics(clients, fleet)
+    _volumes(clients)
     _instances(clients, EU, fleet, [
         ("dev-web-1", {"env": "dev", "team": "web"}, True),
         ("dev-web-2", {"env": "dev", "team": "web"}, True),

@@ -21,6 +21,7 @@ from engine.aws import Clients
 from engine.errors import ShiftworkError
 from engine.evaluate import Decision, evaluate_tick
 from engine.events import event_time, is_tick, normalise
+from engine.findings import emf as findings_emf
 from engine.model import Rule, RuleSet
 from engine.planner import plan_rule
 from engine.runner import RuleOutcome
@@ -167,6 +168,8 @@ class Dispatcher:
                           "required": f.required, "reason": f.reason})
             for err in plan.errors:
                 self.log({"level": "ERROR", **base, "outcome": "error", "reason": err})
+            for doc in findings_emf(plan.findings, o.at):  # checked / passed / failed / errored, per rule
+                self.log(doc)
             if o.rule.shadow:
                 for c in plan.changes:
                     self.log({"level": "INFO", **base, "resource": c.resource.id, "action": c.action,

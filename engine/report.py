@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from engine.changes import Change, Finding, Result, Skip
+from engine.findings import detail as finding_detail
 from engine.runner import RuleOutcome
 
 
@@ -56,8 +57,8 @@ def render_table(outcomes: Sequence[RuleOutcome], *, executed: bool = False) -> 
                 lines.append(f"  skip    {skip.resource.label}  {skip.action}: {skip.reason}")
             for f in plan.findings:
                 totals["findings"] += 1
-                detail = f"{f.check}: observed {f.observed}, required {f.required}" if f.check else f.reason
-                lines.append(f"  {f.status.upper():6}  {f.resource.label}  {f.action}: {detail}")
+                check = f"{f.check}: " if f.check and f.check != "all" else ""
+                lines.append(f"  {f.status.upper():6}  {f.resource.label}  {f.action}: {check}{finding_detail(f)}")
             for err in plan.errors:
                 totals["errors"] += 1
                 lines.append(f"  ERROR: {err}")

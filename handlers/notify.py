@@ -159,12 +159,14 @@ class Notify(Action):
                              "no check fails; no message")
             return []
         changed = sum(isinstance(i, Change) for i in mine)
+        checks = sum(isinstance(i, Finding) and i.status != "pass" for i in mine)
         subject = subject_line(self.options.get("subject") or f"shiftwork: {self.rule.name}")
         message = summarise(self.rule.name, mine, at=ctx.now, phase=ctx.phase)
         topic_resource = Resource(type="sns.topic", id=topic, region=region, name=self.options["target"], arn=topic)
         return [Change(self.rule.name, self.action_name, topic_resource, "sns", "publish",
                        {"TopicArn": topic, "Subject": subject, "Message": message},
-                       f"notify '{self.options['target']}': summary of {changed} planned change(s)")]
+                       f"notify '{self.options['target']}': summary of {changed} planned change(s)"
+                       + (f" and {checks} failed check(s)" if checks else ""))]
 
     def topic(self, ctx: PlanContext) -> str:
         name = str(self.options.get("target"))

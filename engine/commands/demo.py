@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import boto3
@@ -97,6 +98,17 @@ def run(args) -> int:
         _step("7. Tuesday 07:00: restore exactly", f"shiftwork run {path} --at 2026-12-22T07:00 --rule "
               f"batch-off-overnight --endpoint-url {url}", "Back to the sizes saved last night.")
         _cli(["run", path, "--at", "2026-12-22T07:00", "--rule", "batch-off-overnight", *where])
+        # The embedded AWS stamps snapshots with the real clock, so this step's time is tomorrow morning.
+        tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%dT06:15")
+        _step("8. Validate backups (reads only): one volume passes, one fails",
+              f"shiftwork run {path} --at {tomorrow} --rule prod-volumes-snapshotted --fail-on findings "
+              f"--endpoint-url {url}",
+              "Snapshots were taken just now, so this runs at 06:15 tomorrow. Exit 1: a check failed; the "
+              "on-call topic gets one summary of the failures.")
+        code = _cli(["run", path, "--at", tomorrow, "--rule", "prod-volumes-snapshotted", "--fail-on", "findings",
+                     *where])
+        print(f"  (exit code {code})")
+        _show_inbox(clients, fleet.inboxes.get("backups-oncall"), "backups-oncall")
         print("\nNext: write your own rules (docs/rules.md), `shiftwork plan` them against your account "
               "(read-only), then deploy.")
     return 0

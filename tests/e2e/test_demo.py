@@ -32,5 +32,10 @@ def test_demo_runs_without_credentials_and_shows_the_product(tmp_path) -> None:
     assert "5 changes made" in first.split("6. Run")[0] and "0 failed" in first.split("6. Run")[0]
     assert "The 'ops' SNS topic received 1 message(s)" in first
     assert "0 changes made" in second.split("7. Tuesday")[0]
-    assert "(restore: desired 0 -> 4) -> ok" in restore and "(restore: desired 0 -> 2) -> ok" in restore
+    assert "(restore: desired 0 -> 4) -> ok" in restore.split("8. Validate backups")[0]
+    backups = out.split("8. Validate backups")[1]
+    assert re.search(r"FAIL +vol-\w+ \(reports-data\)  backup\.validate: min_points", backups)
+    assert re.search(r"PASS +vol-\w+ \(orders-data\)", backups)
+    assert "(exit code 1)" in backups  # --fail-on findings
+    assert "The 'backups-oncall' SNS topic received 1 message(s)" in backups
     assert "Traceback" not in proc.stderr

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import boto3
@@ -182,3 +182,33 @@ def test_every_invocation_logs_a_summary_and_an_emf_record(make) -> None:
     assert emf[0]["changes_ok"] == 3  # two instances stopped, one database stopped
     per_resource = [log for log in rec.logs if log.get("outcome") == "ok"]
     assert {log["rule"] for log in per_resource} == {"dev-office-hours", "staging-db-nights"}
+
+
+def test_backup_findings_are_logged_one_per_resource_with_emf_counts(aws, load_rules) -> None:
+    ec2 = boto3.client("ec2", region_name="eu-west-1")
+    for name in ("kept", "forgotten"):
+        vol = ec2.create_volume(AvailabilityZone="eu-west-1a", Size=10, TagSpecifications=[
+            {"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": name}, {"Key": "env", "Value": "prod"}]}])
+        if name == "kept":
+            ec2.create_snapshot(VolumeId=vol["VolumeId"])
+    rules = load_rules("""
+        version: 1
+        regions: [eu-west-1]
+        rules:
+          - name: volumes-snapshotted
+            resource: ebs.volume
+            match: {tags: {env: prod}}
+            on: {cron: "*/5 * * * *"}
+            actions: [{type: backup.validate, source: snapshots, max_age: 30d}]
+        """)
+    rec = Recorder()
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)  # moto stamps snapshots with its clock
+    dispatcher = Dispatcher(ruleset=rules, state=MemoryState(), planning=Clients(read_only=True),
+                            executor=Executor(Clients()), default_region="eu-west-1", log=rec.logs.append)
+    when = (now + timedelta(minutes=5 - now.minute % 5)).isoformat()  # the next */5 tick, after the snapshot
+    dispatcher.handle(tick(when))
+    findings = {log["resource"]: log["outcome"] for log in rec.logs if log.get("action") == "backup.validate"}
+    assert sorted(findings.values()) == ["fail", "pass"]
+    (doc,) = [log for log in rec.logs if "_aws" in log and log.get("rule") == "volumes-snapshotted"]
+    assert doc["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["rule"]]
+    assert (doc["checked"], doc["passed"], doc["failed"], doc["errored"]) == (2, 1, 1, 0)
