@@ -1,13 +1,11 @@
 """ecs.service selection, ecs.scale and ecs.restore against moto, with and without autoscaling targets."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from engine.actions import PlanContext
 from engine.aws import Clients
@@ -21,15 +19,6 @@ from handlers.ecs import Restore, Scale, ServiceSelector, scaled_capacity, scale
 REGION = "eu-west-1"
 NOW = datetime(2026, 12, 21, 19, 0, tzinfo=timezone.utc)
 HERE = Loc("test.yaml", 1, 1)
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clients]:
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION}.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        yield Clients(boto3.Session(region_name=REGION))
 
 
 def make_service(clients: Clients, cluster: str, name: str, desired: int, tags: dict[str, str] | None = None,
@@ -81,12 +70,12 @@ def calls(planned: list[Any]) -> list[str]:
 
 # --- selection ----------------------------------------------------------------------------------------------
 
-def test_select_by_cluster_names_and_tags(aws: Clients) -> None:
-    make_service(aws, "batch", "worker-a", 2, {"tier": "worker"})
-    make_service(aws, "batch", "worker-b", 1, {"tier": "web"})
-    make_service(aws, "batch", "cron", 1, {"tier": "worker"})
-    make_service(aws, "web", "worker-c", 1, {"tier": "worker"})
-    ctx = PlanContext(clients=aws, now=NOW)
+def test_select_by_cluster_names_and_tags(clients: Clients) -> None:
+    make_service(clients, "batch", "worker-a", 2, {"tier": "worker"})
+    make_service(clients, "batch", "worker-b", 1, {"tier": "web"})
+    make_service(clients, "batch", "cron", 1, {"tier": "worker"})
+    make_service(clients, "web", "worker-c", 1, {"tier": "worker"})
+    ctx = PlanContext(clients=clients, now=NOW)
     match = Match(cluster="batch", names=("worker-*",), tags={"tier": ("worker",)})
     found = ServiceSelector().select(ctx, rule("ecs.scale", match, desired=0), REGION, None)
     assert [(r.name, r.data["desiredCount"]) for r in found] == [("worker-a", 2)]
@@ -94,122 +83,122 @@ def test_select_by_cluster_names_and_tags(aws: Clients) -> None:
     assert found[0].data["clusterArn"] == f"arn:aws:ecs:{REGION}:123456789012:cluster/batch"
 
 
-def test_select_without_cluster_lists_every_cluster(aws: Clients) -> None:
-    make_service(aws, "batch", "worker-a", 2)
-    make_service(aws, "web", "worker-c", 1)
-    ctx = PlanContext(clients=aws, now=NOW)
+def test_select_without_cluster_lists_every_cluster(clients: Clients) -> None:
+    make_service(clients, "batch", "worker-a", 2)
+    make_service(clients, "web", "worker-c", 1)
+    ctx = PlanContext(clients=clients, now=NOW)
     found = ServiceSelector().select(ctx, rule("ecs.scale", Match(names=("worker-*",)), desired=0), REGION, None)
     assert sorted(r.name for r in found) == ["worker-a", "worker-c"]
 
 
-def test_missing_cluster_selects_nothing_and_says_so(aws: Clients) -> None:
-    ctx = PlanContext(clients=aws, now=NOW)
+def test_missing_cluster_selects_nothing_and_says_so(clients: Clients) -> None:
+    ctx = PlanContext(clients=clients, now=NOW)
     assert ServiceSelector().select(ctx, rule("ecs.scale", Match(cluster="nope"), desired=0), REGION, None) == []
     assert ctx.notes == [f"rule 'batch-off': no ECS cluster 'nope' in {REGION}; nothing selected there"]
 
 
 # --- scale and restore without an autoscaling target --------------------------------------------------------
 
-def test_scale_to_zero_twice_keeps_the_saved_size_and_restore_is_exact(aws: Clients) -> None:
-    make_service(aws, "batch", "worker", 3)
+def test_scale_to_zero_twice_keeps_the_saved_size_and_restore_is_exact(clients: Clients) -> None:
+    make_service(clients, "batch", "worker", 3)
     match = Match(cluster="batch")
-    first, _ = plan(aws, "ecs.scale", match, desired=0)
+    first, _ = plan(clients, "ecs.scale", match, desired=0)
     assert calls(first) == ["tag_resource", "update_service"]
     assert first[1].reason == "scale: desired 3 -> 0"
-    apply(aws, first)
-    assert state(aws, "batch", "worker") == (0, {SAVED_TAG: "desired=3"}, None)
+    apply(clients, first)
+    assert state(clients, "batch", "worker") == (0, {SAVED_TAG: "desired=3"}, None)
 
-    second, _ = plan(aws, "ecs.scale", match, desired=0)
+    second, _ = plan(clients, "ecs.scale", match, desired=0)
     assert calls(second) == ["skip: already at desired 0"]
-    apply(aws, second)
-    assert state(aws, "batch", "worker") == (0, {SAVED_TAG: "desired=3"}, None)
+    apply(clients, second)
+    assert state(clients, "batch", "worker") == (0, {SAVED_TAG: "desired=3"}, None)
 
-    restore, _ = plan(aws, "ecs.restore", match)
+    restore, _ = plan(clients, "ecs.restore", match)
     assert calls(restore) == ["update_service", "untag_resource"]
-    apply(aws, restore)
-    assert state(aws, "batch", "worker") == (3, {}, None)
-    again, _ = plan(aws, "ecs.restore", match)
+    apply(clients, restore)
+    assert state(clients, "batch", "worker") == (3, {}, None)
+    again, _ = plan(clients, "ecs.restore", match)
     assert calls(again) == [f"skip: no {SAVED_TAG} tag: nothing saved to restore"]
 
 
-def test_a_second_real_size_replaces_the_saved_one(aws: Clients) -> None:
+def test_a_second_real_size_replaces_the_saved_one(clients: Clients) -> None:
     """Someone scaled the service back up by hand at night: the next scale-down saves that size."""
-    make_service(aws, "batch", "worker", 2, {SAVED_TAG: "desired=5"})
-    planned, _ = plan(aws, "ecs.scale", Match(cluster="batch"), desired=0)
-    apply(aws, planned)
-    assert state(aws, "batch", "worker") == (0, {SAVED_TAG: "desired=2"}, None)
+    make_service(clients, "batch", "worker", 2, {SAVED_TAG: "desired=5"})
+    planned, _ = plan(clients, "ecs.scale", Match(cluster="batch"), desired=0)
+    apply(clients, planned)
+    assert state(clients, "batch", "worker") == (0, {SAVED_TAG: "desired=2"}, None)
 
 
-def test_scale_up_does_not_touch_the_saved_tag(aws: Clients) -> None:
-    make_service(aws, "web", "api", 2)
-    planned, _ = plan(aws, "ecs.scale", Match(cluster="web"), add=2, max=3)
+def test_scale_up_does_not_touch_the_saved_tag(clients: Clients) -> None:
+    make_service(clients, "web", "api", 2)
+    planned, _ = plan(clients, "ecs.scale", Match(cluster="web"), add=2, max=3)
     assert calls(planned) == ["update_service"]
-    apply(aws, planned)
-    assert state(aws, "web", "api") == (3, {}, None)
+    apply(clients, planned)
+    assert state(clients, "web", "api") == (3, {}, None)
 
 
-def test_unreadable_saved_tag_is_an_error_never_a_guess(aws: Clients) -> None:
-    make_service(aws, "batch", "worker", 0, {SAVED_TAG: "lots"})
-    planned, _ = plan(aws, "ecs.restore", Match(cluster="batch"))
+def test_unreadable_saved_tag_is_an_error_never_a_guess(clients: Clients) -> None:
+    make_service(clients, "batch", "worker", 0, {SAVED_TAG: "lots"})
+    planned, _ = plan(clients, "ecs.restore", Match(cluster="batch"))
     assert len(planned) == 1 and isinstance(planned[0], Skip)
     assert planned[0].reason.startswith(f"error: cannot restore: unreadable {SAVED_TAG} tag 'lots'")
-    assert state(aws, "batch", "worker") == (0, {SAVED_TAG: "lots"}, None)
+    assert state(clients, "batch", "worker") == (0, {SAVED_TAG: "lots"}, None)
 
 
-def test_opt_out_tag_is_skipped(aws: Clients) -> None:
-    make_service(aws, "batch", "worker", 2, {"shiftwork:skip": "true"})
-    planned, _ = plan(aws, "ecs.scale", Match(cluster="batch"), desired=0)
+def test_opt_out_tag_is_skipped(clients: Clients) -> None:
+    make_service(clients, "batch", "worker", 2, {"shiftwork:skip": "true"})
+    planned, _ = plan(clients, "ecs.scale", Match(cluster="batch"), desired=0)
     assert calls(planned) == ["skip: tagged shiftwork:skip=true"]
 
 
-def test_old_arn_format_cannot_save_so_it_is_not_scaled_down(aws: Clients) -> None:
-    aws.client("ecs", REGION).put_account_setting(name="serviceLongArnFormat", value="disabled")
-    make_service(aws, "batch", "worker", 2)
-    planned, _ = plan(aws, "ecs.scale", Match(cluster="batch"), desired=0)
+def test_old_arn_format_cannot_save_so_it_is_not_scaled_down(clients: Clients) -> None:
+    clients.client("ecs", REGION).put_account_setting(name="serviceLongArnFormat", value="disabled")
+    make_service(clients, "batch", "worker", 2)
+    planned, _ = plan(clients, "ecs.scale", Match(cluster="batch"), desired=0)
     assert len(planned) == 1 and isinstance(planned[0], Skip)
     assert "old-format ARN" in planned[0].reason
-    assert state(aws, "batch", "worker")[0] == 2
+    assert state(clients, "batch", "worker")[0] == 2
 
 
 # --- with an Application Auto Scaling target -----------------------------------------------------------------
 
-def test_target_is_scaled_through_min_max_and_restored_exactly(aws: Clients) -> None:
-    make_service(aws, "batch", "worker", 3, target=(1, 6))
+def test_target_is_scaled_through_min_max_and_restored_exactly(clients: Clients) -> None:
+    make_service(clients, "batch", "worker", 3, target=(1, 6))
     match = Match(cluster="batch")
-    down, _ = plan(aws, "ecs.scale", match, desired=0)
+    down, _ = plan(clients, "ecs.scale", match, desired=0)
     assert calls(down) == ["tag_resource", "register_scalable_target", "update_service"]
     assert down[1].params == {"ServiceNamespace": "ecs", "ResourceId": "service/batch/worker",
                               "ScalableDimension": "ecs:service:DesiredCount", "MinCapacity": 0, "MaxCapacity": 0}
-    apply(aws, down)
-    assert state(aws, "batch", "worker") == (0, {SAVED_TAG: "min=1 desired=3 max=6"}, (0, 0))
+    apply(clients, down)
+    assert state(clients, "batch", "worker") == (0, {SAVED_TAG: "min=1 desired=3 max=6"}, (0, 0))
 
-    twice, _ = plan(aws, "ecs.scale", match, desired=0)
+    twice, _ = plan(clients, "ecs.scale", match, desired=0)
     assert calls(twice) == ["skip: already at min 0 / desired 0 / max 0"]
 
-    restore, _ = plan(aws, "ecs.restore", match)
+    restore, _ = plan(clients, "ecs.restore", match)
     assert calls(restore) == ["register_scalable_target", "update_service", "untag_resource"]
-    apply(aws, restore)
-    assert state(aws, "batch", "worker") == (3, {}, (1, 6))
+    apply(clients, restore)
+    assert state(clients, "batch", "worker") == (3, {}, (1, 6))
 
 
-def test_scale_out_through_a_target_raises_min_so_autoscaling_keeps_it(aws: Clients) -> None:
-    make_service(aws, "web", "api", 2, target=(1, 4))
-    planned, _ = plan(aws, "ecs.scale", Match(cluster="web"), multiply=2.5, max=10)
+def test_scale_out_through_a_target_raises_min_so_autoscaling_keeps_it(clients: Clients) -> None:
+    make_service(clients, "web", "api", 2, target=(1, 4))
+    planned, _ = plan(clients, "ecs.scale", Match(cluster="web"), multiply=2.5, max=10)
     assert calls(planned) == ["register_scalable_target", "update_service"]
-    apply(aws, planned)
-    assert state(aws, "web", "api") == (5, {}, (5, 5))
+    apply(clients, planned)
+    assert state(clients, "web", "api") == (5, {}, (5, 5))
 
 
-def test_scale_in_through_a_target_lowers_max_and_saves(aws: Clients) -> None:
-    make_service(aws, "web", "api", 4, target=(2, 8))
-    planned, _ = plan(aws, "ecs.scale", Match(cluster="web"), add=-3, min=1)
-    apply(aws, planned)
-    assert state(aws, "web", "api") == (1, {SAVED_TAG: "min=2 desired=4 max=8"}, (1, 1))
+def test_scale_in_through_a_target_lowers_max_and_saves(clients: Clients) -> None:
+    make_service(clients, "web", "api", 4, target=(2, 8))
+    planned, _ = plan(clients, "ecs.scale", Match(cluster="web"), add=-3, min=1)
+    apply(clients, planned)
+    assert state(clients, "web", "api") == (1, {SAVED_TAG: "min=2 desired=4 max=8"}, (1, 1))
 
 
-def test_restore_when_already_at_the_saved_size_only_clears_the_tag(aws: Clients) -> None:
-    make_service(aws, "batch", "worker", 3, {SAVED_TAG: "min=1 desired=3 max=6"}, target=(1, 6))
-    planned, _ = plan(aws, "ecs.restore", Match(cluster="batch"))
+def test_restore_when_already_at_the_saved_size_only_clears_the_tag(clients: Clients) -> None:
+    make_service(clients, "batch", "worker", 3, {SAVED_TAG: "min=1 desired=3 max=6"}, target=(1, 6))
+    planned, _ = plan(clients, "ecs.restore", Match(cluster="batch"))
     assert calls(planned) == ["untag_resource"]
     assert planned[0].reason == f"already at the saved min 1 / desired 3 / max 6: remove tag {SAVED_TAG}"
 
@@ -246,9 +235,9 @@ def test_scaled_capacity_pins_the_side_it_moves() -> None:
 
 
 
-def test_reads_are_batched_ten_services_per_describe_and_fifty_per_target_lookup(aws: Clients) -> None:
+def test_reads_are_batched_ten_services_per_describe_and_fifty_per_target_lookup(clients: Clients) -> None:
     for n in range(12):
-        make_service(aws, "batch", f"worker-{n:02d}", 1)
+        make_service(clients, "batch", f"worker-{n:02d}", 1)
     seen: list[str] = []
     session = boto3.Session(region_name=REGION)
     # A plain botocore hook: Clients(observer=...) fails on JSON-protocol services (bytes body) for now.

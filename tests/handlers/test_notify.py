@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from engine.actions import PlanContext
 from engine.aws import Clients
@@ -135,17 +133,8 @@ def test_nothing_to_report_sends_nothing() -> None:
     assert ctx.notes == ["rule 'dev-evening-stop': notify 'ops': nothing changes and no check fails; no message"]
 
 
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clients]:
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION}.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        yield Clients(boto3.Session(region_name=REGION))
-
-
-def test_publish_reaches_the_topic_subscribers(aws: Clients) -> None:
-    sns, sqs = aws.client("sns", REGION), aws.client("sqs", REGION)
+def test_publish_reaches_the_topic_subscribers(clients: Clients) -> None:
+    sns, sqs = clients.client("sns", REGION), clients.client("sqs", REGION)
     topic = sns.create_topic(Name="ops")["TopicArn"]
     queue = sqs.create_queue(QueueName="ops-inbox")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -159,7 +148,7 @@ def test_publish_reaches_the_topic_subscribers(aws: Clients) -> None:
     assert (change.service, change.call, change.resource.type, change.resource.id, change.resource.region) == (
         "sns", "publish", "sns.topic", topic, REGION)
     assert change.reason == "notify 'ops': summary of 2 planned change(s)"
-    getattr(aws.client(change.service, change.resource.region), change.call)(**change.params)
+    getattr(clients.client(change.service, change.resource.region), change.call)(**change.params)
 
     received = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=0)["Messages"]
     assert len(received) == 1

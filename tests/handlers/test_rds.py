@@ -1,13 +1,11 @@
 """rds.instance / rds.cluster selection and rds.start / rds.stop against moto."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from engine.actions import PlanContext
 from engine.aws import Clients
@@ -21,15 +19,6 @@ REGION = "eu-west-1"
 NOW = datetime(2026, 12, 21, 20, 0, tzinfo=timezone.utc)
 HERE = Loc("test.yaml", 1, 1)
 SECRET = {"MasterUsername": "admin", "MasterUserPassword": "not-a-real-password"}
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clients]:
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION}.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        yield Clients(boto3.Session(region_name=REGION))
 
 
 def make_instance(clients: Clients, ident: str, tags: dict[str, str] | None = None, **extra: Any) -> None:
@@ -81,31 +70,31 @@ def cluster_status(clients: Clients, ident: str) -> str:
     return clients.client("rds", REGION).describe_db_clusters(DBClusterIdentifier=ident)["DBClusters"][0]["Status"]
 
 
-def test_instance_available_stop_stopped_start_available(aws: Clients) -> None:
-    make_instance(aws, "reports", {"env": "staging"})
-    make_instance(aws, "orders", {"env": "prod"})
+def test_instance_available_stop_stopped_start_available(clients: Clients) -> None:
+    make_instance(clients, "reports", {"env": "staging"})
+    make_instance(clients, "orders", {"env": "prod"})
     match = Match(tags={"env": ("staging",)})
     stop, _ = plan("rds.instance", "rds.stop", match)
     assert outcome(stop) == [("reports", "stop_db_instance")]
     assert stop[0].params == {"DBInstanceIdentifier": "reports"}
     assert stop[0].reason == "stop instance: available -> stopped"
-    apply(aws, stop)
-    assert instance_status(aws, "reports") == "stopped"
-    assert instance_status(aws, "orders") == "available"
+    apply(clients, stop)
+    assert instance_status(clients, "reports") == "stopped"
+    assert instance_status(clients, "orders") == "available"
 
     again, _ = plan("rds.instance", "rds.stop", match)
     assert outcome(again) == [("reports", "skip: already stopped")]
 
     start, _ = plan("rds.instance", "rds.start", match)
     assert outcome(start) == [("reports", "start_db_instance")]
-    apply(aws, start)
-    assert instance_status(aws, "reports") == "available"
+    apply(clients, start)
+    assert instance_status(clients, "reports") == "available"
 
 
-def test_select_by_ids_and_name_globs(aws: Clients) -> None:
+def test_select_by_ids_and_name_globs(clients: Clients) -> None:
     for ident in ("reports-a", "reports-b", "orders"):
-        make_instance(aws, ident)
-    ctx = PlanContext(clients=aws, now=NOW)
+        make_instance(clients, ident)
+    ctx = PlanContext(clients=clients, now=NOW)
     by_name = InstanceSelector().select(ctx, rule("rds.instance", "rds.stop", Match(names=("reports-*",))), REGION,
                                         None)
     assert sorted(r.id for r in by_name) == ["reports-a", "reports-b"]
@@ -114,9 +103,9 @@ def test_select_by_ids_and_name_globs(aws: Clients) -> None:
         ("orders", "available", f"arn:aws:rds:{REGION}:123456789012:db:orders")]
 
 
-def test_read_replica_and_its_source_are_skipped_with_the_reason(aws: Clients) -> None:
-    make_instance(aws, "main", {"env": "staging"})
-    aws.client("rds", REGION).create_db_instance_read_replica(
+def test_read_replica_and_its_source_are_skipped_with_the_reason(clients: Clients) -> None:
+    make_instance(clients, "main", {"env": "staging"})
+    clients.client("rds", REGION).create_db_instance_read_replica(
         DBInstanceIdentifier="main-replica", SourceDBInstanceIdentifier="main", DBInstanceClass="db.t3.micro",
         Tags=[{"Key": "env", "Value": "staging"}])
     stop, _ = plan("rds.instance", "rds.stop", Match(tags={"env": ("staging",)}))
@@ -126,9 +115,9 @@ def test_read_replica_and_its_source_are_skipped_with_the_reason(aws: Clients) -
     ]
 
 
-def test_cluster_members_are_left_to_rds_cluster(aws: Clients) -> None:
-    make_cluster(aws, "aurora", members=2, tags={"env": "staging"})
-    make_instance(aws, "plain", {"env": "staging"})
+def test_cluster_members_are_left_to_rds_cluster(clients: Clients) -> None:
+    make_cluster(clients, "aurora", members=2, tags={"env": "staging"})
+    make_instance(clients, "plain", {"env": "staging"})
     planned, ctx = plan("rds.instance", "rds.stop", Match(tags={"env": ("staging",)}))
     assert outcome(planned) == [("plain", "stop_db_instance")]
     assert ctx.notes == [f"rule 'staging-db': 2 cluster member instance(s) not selected in {REGION} "
@@ -138,27 +127,27 @@ def test_cluster_members_are_left_to_rds_cluster(aws: Clients) -> None:
         ("aurora-1", "skip: a member of DB cluster 'aurora': start and stop it through rds.cluster")]
 
 
-def test_aurora_cluster_stop_and_start(aws: Clients) -> None:
-    make_cluster(aws, "aurora", tags={"env": "staging"})
-    make_cluster(aws, "other", tags={"env": "prod"})
+def test_aurora_cluster_stop_and_start(clients: Clients) -> None:
+    make_cluster(clients, "aurora", tags={"env": "staging"})
+    make_cluster(clients, "other", tags={"env": "prod"})
     match = Match(tags={"env": ("staging",)})
     stop, _ = plan("rds.cluster", "rds.stop", match)
     assert outcome(stop) == [("aurora", "stop_db_cluster")]
     assert stop[0].params == {"DBClusterIdentifier": "aurora"}
     assert [m["DBInstanceIdentifier"] for m in stop[0].resource.data["DBClusterMembers"]] == ["aurora-1"]
-    apply(aws, stop)
-    assert cluster_status(aws, "aurora") == "stopped"
-    assert cluster_status(aws, "other") == "available"
+    apply(clients, stop)
+    assert cluster_status(clients, "aurora") == "stopped"
+    assert cluster_status(clients, "other") == "available"
     assert outcome(plan("rds.cluster", "rds.stop", match)[0]) == [("aurora", "skip: already stopped")]
 
     start, _ = plan("rds.cluster", "rds.start", match)
     assert outcome(start) == [("aurora", "start_db_cluster")]
-    apply(aws, start)
-    assert cluster_status(aws, "aurora") == "available"
+    apply(clients, start)
+    assert cluster_status(clients, "aurora") == "available"
 
 
-def test_start_of_an_available_cluster_makes_no_call(aws: Clients) -> None:
-    make_cluster(aws, "aurora")
+def test_start_of_an_available_cluster_makes_no_call(clients: Clients) -> None:
+    make_cluster(clients, "aurora")
     assert outcome(plan("rds.cluster", "rds.start", Match(ids=("aurora",)))[0]) == [
         ("aurora", "skip: already available")]
 
