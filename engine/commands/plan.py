@@ -23,7 +23,7 @@ def add_common(p) -> None:
     p.add_argument("--endpoint-url", metavar="URL", help="an AWS emulator, e.g. http://127.0.0.1:5000")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument("--fail-on", choices=["errors", "findings"], default="errors",
-                   help="exit 1 on errors (default), or also on failed/errored backup findings")
+                   help="exit 1 on errors, including checks that could not run (default), or also on failed checks")
 
 
 def register(sub) -> None:
@@ -57,13 +57,13 @@ def check_rule_names(ruleset, names) -> None:
 
 
 def exit_code(outcomes, fail_on: str) -> int:
+    """1 when a rule failed or a check could not run (an error finding); with `findings`, also on a failed check."""
+    from engine.findings import exit_code_for
     from engine.report import all_findings
 
     if any(o.failed for o in outcomes):
         return EXIT_FAILED
-    if fail_on == "findings" and any(f.status != "pass" for f in all_findings(outcomes)):
-        return EXIT_FAILED
-    return EXIT_OK
+    return exit_code_for(all_findings(outcomes), fail_on)
 
 
 def run(args) -> int:
