@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from engine.errors import EXIT_FAILED, EXIT_OK, UsageError
+from engine.errors import EXIT_FAILED, UsageError
 from engine.loader import load
 from engine.session import make_clients
 from engine.suggest import did_you_mean
