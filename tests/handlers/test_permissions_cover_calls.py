@@ -1,0 +1,47 @@
+"""Every AWS call the handlers make for the example rules is covered by `shiftwork permissions`."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from engine.aws import Clients
+from engine.commands.permissions import required_permissions
+from engine.demo_fleet import ACCOUNT, seed
+from engine.executor import Executor
+from engine.loader import load
+from engine.registry import load_handlers
+from engine.runner import Trigger, run_rules
+from engine.trigger import At
+from tests.e2e.helpers import ROOT
+
+NEED_NO_PERMISSION = {"sts:GetCallerIdentity"}  # AWS answers it for any principal
+
+
+def test_permissions_cover_every_call_of_plan_and_run(aws_env, monkeypatch) -> None:
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", ACCOUNT)  # the examples' SNS topics live in this account
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "true")  # the demo fleet launches a public AMI
+    from moto import mock_aws
+
+    with mock_aws():
+        seed(Clients())
+        ruleset = load([str(ROOT / "rules" / "examples")])
+        calls: set[str] = set()
+
+        def observe(service: str, operation: str, params: dict) -> None:
+            calls.add(f"{service}:{operation}")
+
+        planning = Clients(read_only=True, observer=observe)
+        executor = Executor(Clients(observer=observe), ruleset.accounts())
+        tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%dT06:15")
+        for at in ("2026-12-21T19:00", "2026-12-21T21:00", "2026-12-22T07:00", "2026-12-26T19:00", tomorrow):
+            for outcome in run_rules(ruleset, Trigger(at=At.parse(at)), planning, "eu-west-1", executor=executor):
+                assert outcome.error is None, outcome.error
+        alarm = json.loads((ROOT / "tests/fixtures/events/eventbridge-alarm.json").read_text())
+        run_rules(ruleset, Trigger.from_event(alarm), planning, "eu-west-1", executor=executor)
+
+    granted = set(required_permissions(ruleset, load_handlers()))
+    missing = sorted(calls - granted - NEED_NO_PERMISSION)
+    assert not missing, f"calls not covered by `shiftwork permissions`: {missing}"
+    # the run did exercise the writers, so the check above means something
+    assert {"ec2:StopInstances", "ecs:UpdateService", "ecs:TagResource", "sns:Publish", "rds:StopDBInstance",
+            "rds:StopDBCluster", "autoscaling:UpdateAutoScalingGroup", "ec2:DescribeSnapshots"} <= calls
