@@ -67,14 +67,22 @@ def exit_code(outcomes, fail_on: str) -> int:
 
 
 def run(args) -> int:
+    return evaluate(args, execute=False)
+
+
+def evaluate(args, *, execute: bool) -> int:
+    """Plan every rule for the trigger (read-only sessions); with `execute`, hand the changes to the executor."""
+    from engine.executor import Executor
     from engine.report import render_json, render_table
     from engine.runner import run_rules
 
     ruleset = load(args.paths)
     check_rule_names(ruleset, args.rule)
     trigger = trigger_from(args)
-    clients, region = make_clients(profile=args.profile, region=args.region, endpoint_url=args.endpoint_url,
-                                   read_only=True)
-    outcomes = run_rules(ruleset, trigger, clients, region, only=args.rule)
-    sys.stdout.write((render_json(outcomes) if args.format == "json" else render_table(outcomes)) + "\n")
+    aws = {"profile": args.profile, "region": args.region, "endpoint_url": args.endpoint_url}
+    clients, region = make_clients(**aws, read_only=True)
+    executor = Executor(make_clients(**aws, read_only=False)[0], ruleset.accounts()) if execute else None
+    outcomes = run_rules(ruleset, trigger, clients, region, only=args.rule, executor=executor)
+    out = render_json(outcomes) if args.format == "json" else render_table(outcomes, executed=execute)
+    sys.stdout.write(out + "\n")
     return exit_code(outcomes, args.fail_on)
