@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.changes import Change, Finding, Result, Skip
 from engine.findings import detail as finding_detail
+from engine.findings import table as findings_table
 from engine.runner import RuleOutcome
 
 
@@ -64,6 +65,9 @@ def render_table(outcomes: Sequence[RuleOutcome], *, executed: bool = False) -> 
                 lines.append(f"  ERROR: {err}")
         totals["failed"] += sum(1 for r in o.results if r.status == "failed")
         lines.append("")
+    findings = all_findings(outcomes)
+    if findings:
+        lines.extend(["backup findings:", findings_table(findings)])
     verb = "made" if executed else "planned"
     lines.append(f"{len(outcomes)} rules evaluated, {totals['fired']} fired; {totals['changes']} changes {verb}, "
                  f"{totals['skips']} skipped, {totals['findings']} findings, {totals['errors']} errors"
