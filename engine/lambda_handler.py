@@ -25,12 +25,11 @@ def build(env: dict[str, str] | None = None) -> Dispatcher:
     endpoint = env.get("SHIFTWORK_ENDPOINT_URL")  # an emulator, for end-to-end tests only
     session = boto3.Session(region_name=region)
     table = env.get("SHIFTWORK_TABLE")
-    state = DynamoState(session.client("dynamodb", endpoint_url=endpoint), table) if table else MemoryState()
+    writing = Clients(session, endpoint_url=endpoint)
+    state = DynamoState(writing.client("dynamodb", region), table) if table else MemoryState()
     ruleset = load([rules])
-    return Dispatcher(ruleset=ruleset, state=state,
-                      planning=Clients(session, read_only=True, endpoint_url=endpoint),
-                      executor=Executor(Clients(session, endpoint_url=endpoint), ruleset.accounts()),
-                      default_region=region)
+    return Dispatcher(ruleset=ruleset, state=state, planning=Clients(session, read_only=True, endpoint_url=endpoint),
+                      executor=Executor(writing, ruleset.accounts()), default_region=region)
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
