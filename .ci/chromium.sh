@@ -10,6 +10,11 @@ else
     SUDO=
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >/dev/null 2>&1
-$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1
+log=$(mktemp)
+if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends chromium; } >"$log" 2>&1; then
+    echo "installing chromium failed:" >&2
+    tail -n 30 "$log" >&2
+    exit 1
+fi
+rm -f "$log"
 /usr/bin/chromium --version
