@@ -75,50 +75,12 @@ def operation_of(environ: dict[str, Any], body: bytes) -> str:
     return f"{environ.get('REQUEST_METHOD', '?')} {environ.get('PATH_INFO', '/')}"  # REST protocols
 
 
-class CountingMotoServer:
-    """moto_server on 127.0.0.1 whose WSGI app counts every request it is sent, by operation."""
-
-    def __init__(self) -> None:
-        self.requests: Counter[str] = Counter()
-        self._lock = threading.Lock()
-        self._moto = DomainDispatcherApplication(create_backend_app)
-        self._server = make_server("127.0.0.1", 0, self._count, threaded=True, request_handler=MotoRequestHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def _count(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        environ["wsgi.input"] = io.BytesIO(body)  # moto reads the body again
-        operation = operation_of(environ, body)
-        with self._lock:
-            self.requests[operation] += 1
-        return self._moto(environ, start_response)
-
-    @property
-    def endpoint(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def take(self) -> Counter[str]:
-        """The requests counted since the last take."""
-        with self._lock:
-            taken, self.requests = self.requests, Counter()
-        return taken
-
-    def __enter__(self) -> CountingMotoServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._server.shutdown()
-        self._thread.join(timeout=30)
-
-
 @dataclass(frozen=True)
 class Figures:
     """One tick as the server saw it."""
 
     requests: Counter[str]
+    replied: int  # response body bytes, so a describe of 5,000 instances weighs more than one of 2,500
     wall: float
 
     @property
@@ -132,6 +94,53 @@ class Figures:
     @property
     def total(self) -> int:
         return sum(self.requests.values())
+
+
+class CountingMotoServer:
+    """moto_server on 127.0.0.1 whose WSGI app counts every request it is sent, by operation, and the reply bytes."""
+
+    def __init__(self) -> None:
+        self.requests: Counter[str] = Counter()
+        self.replied = 0  # response body bytes
+        self._lock = threading.Lock()
+        self._moto = DomainDispatcherApplication(create_backend_app)
+        self._server = make_server("127.0.0.1", 0, self._count, threaded=True, request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def _count(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)  # moto reads the body again
+        operation = operation_of(environ, body)
+        response = self._moto(environ, start_response)
+        try:
+            chunks = list(response)  # moto builds each reply whole anyway
+        finally:
+            getattr(response, "close", lambda: None)()
+        with self._lock:
+            self.requests[operation] += 1
+            self.replied += sum(map(len, chunks))
+        return chunks
+
+    @property
+    def endpoint(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def take(self, wall: float = 0.0) -> Figures:
+        """The requests and reply bytes counted since the last take."""
+        with self._lock:
+            taken = Figures(self.requests, self.replied, wall)
+            self.requests, self.replied = Counter(), 0
+        return taken
+
+    def __enter__(self) -> CountingMotoServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=30)
 
 
 def launch_fleet(endpoint: str, count: int) -> list[str]:
@@ -168,7 +177,7 @@ def tick(server: CountingMotoServer, rules_file: str, label: str) -> Figures:
     planned = time.perf_counter() - started
     executor = Executor(Clients(endpoint_url=endpoint, config=PATIENT))
     results = executor.execute(plan.changes)
-    figures = Figures(server.take(), time.perf_counter() - started)
+    figures = server.take(time.perf_counter() - started)
     pages = figures.requests["DescribeInstances"]
     pages_needed = max(1, math.ceil(len(plan.resources) / PAGE))
     writes_needed = math.ceil(len(plan.changes) / BATCH_SIZE)
@@ -187,10 +196,10 @@ def tick(server: CountingMotoServer, rules_file: str, label: str) -> Figures:
     return figures
 
 
-def c7n_tick(server: CountingMotoServer, label: str) -> Figures:
+def c7n_tick(server: CountingMotoServer, label: str, policy: dict[str, Any]) -> Figures:
     server.take()
-    run = c7n_compare.run_policy(server.endpoint, REGION, PATIENT)
-    figures = Figures(server.take(), run.wall)
+    run = c7n_compare.run_policy(server.endpoint, REGION, PATIENT, policy)
+    figures = server.take(run.wall)
     print(f"{label}: matched {run.matched}; requests {dict(figures.requests)}; wall {run.wall:.2f} s "
           f"(policy load and validation before it: {run.load:.2f} s)")
     return figures
@@ -198,7 +207,8 @@ def c7n_tick(server: CountingMotoServer, label: str) -> Figures:
 
 def side_by_side(ours: list[Figures], theirs: list[Figures]) -> None:
     rows = [("describe requests", lambda f: str(f.reads)), ("write requests", lambda f: str(sum(f.writes.values()))),
-            ("total requests", lambda f: str(f.total)), ("wall time (s)", lambda f: f"{f.wall:.2f}")]
+            ("total requests", lambda f: str(f.total)), ("reply KB", lambda f: f"{f.replied / 1000:,.0f}"),
+            ("wall time (s)", lambda f: f"{f.wall:.2f}")]
     print(f"\n{'':<20}{'tick 1 shiftwork':>18}{'tick 1 c7n':>12}{'tick 2 shiftwork':>18}{'tick 2 c7n':>12}")
     for name, cell in rows:
         print(f"{name:<20}{cell(ours[0]):>18}{cell(theirs[0]):>12}{cell(ours[1]):>18}{cell(theirs[1]):>12}")
@@ -210,6 +220,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=5000)
     parser.add_argument("--no-c7n", action="store_true", help="skip the Cloud Custodian comparison")
+    parser.add_argument("--c7n-query", action="store_true",
+                        help="give c7n server-side query filters too (instance-state-name, tag:env)")
     args = parser.parse_args()
     for name, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
                         "AWS_DEFAULT_REGION": REGION, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}.items():
@@ -235,9 +247,9 @@ def main() -> int:
             print(f"c7n comparison skipped: Cloud Custodian is not installed (enable it with `{c7n_compare.ENABLE}`)")
             return 0 if second == 0 else 1
         restart(endpoint, dev)
-        print(f"\nc7n {c7n_compare.version()}: {len(dev)} dev instances started again; policy "
-              f"{c7n_compare.POLICY}")
-        theirs = [c7n_tick(server, "c7n run 1"), c7n_tick(server, "c7n run 2 (converged)")]
+        policy = c7n_compare.QUERY_POLICY if args.c7n_query else c7n_compare.POLICY
+        print(f"\nc7n {c7n_compare.version()}: {len(dev)} dev instances started again; policy {policy}")
+        theirs = [c7n_tick(server, "c7n run 1", policy), c7n_tick(server, "c7n run 2 (converged)", policy)]
         side_by_side(ours, theirs)
         return 0 if second == 0 else 1
 

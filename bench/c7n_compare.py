@@ -29,6 +29,8 @@ POLICY: dict[str, Any] = {
     "filters": [{"tag:env": "dev"}, {"State.Name": "running"}],
     "actions": ["stop"],
 }
+# The same policy with the describe narrowed server-side, as shiftwork's selector does (--c7n-query).
+QUERY_POLICY: dict[str, Any] = {**POLICY, "query": [{"instance-state-name": "running"}, {"tag:env": "dev"}]}
 
 
 def available() -> bool:
