@@ -59,7 +59,6 @@ rules:
     on: {{cron: "0 19 * * mon-fri"}}
     actions: [ec2.stop]
 """
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def operation_of(environ: dict[str, Any], body: bytes) -> str:
