@@ -24,6 +24,7 @@ class PlanContext:
     notes: list[str] = field(default_factory=list)
     accounts: Mapping[str, Account] = field(default_factory=dict)  # Resource.account id -> how to reach it
     planned: Sequence[Any] = ()  # for summarising actions: what the rule's other actions planned
+    actions: Sequence[ActionSpec] = ()  # the actions this firing will plan (selectors may narrow by them)
 
     def client_for(self, service: str, resource: Resource) -> Any:
         """The read client for the account and region a selected resource lives in."""
@@ -36,6 +37,24 @@ class Selector:
 
     resource_type: ClassVar[str]
 
+    @staticmethod
+    def states_to_change(ctx: PlanContext, rule: Rule, registry: Any) -> tuple[str, ...] | None:
+        """The union of the firing's actions' `acts_on` states, or None when every state must be read.
+
+        None too under `max_percent`: its denominator is every resource the rule matches, converged or not.
+        """
+        if rule.limits.max_percent is not None:
+            return None
+        states: set[str] = set()
+        for spec in ctx.actions:
+            cls = registry.actions[spec.type].cls
+            if cls.summarises:
+                continue
+            if cls.acts_on is None:
+                return None
+            states.update(cls.acts_on)
+        return tuple(sorted(states)) if ctx.actions else None
+
     def select(self, ctx: PlanContext, rule: Rule, region: str, account: Account | None) -> list[Resource]:
         raise NotSupportedYet(f"selecting {self.resource_type} resources is not implemented yet")
 
@@ -46,6 +65,9 @@ class Action:
     action_name: ClassVar[str]
     # A summarising action (notify) plans once per rule run, after the others, seeing `ctx.planned`.
     summarises: ClassVar[bool] = False
+    # The resource states this action can change (None: it looks at every resource). When every action
+    # of a firing says, a selector may ask AWS only for those states: a converged fleet reads ~nothing.
+    acts_on: ClassVar[tuple[str, ...] | None] = None
 
     def __init__(self, spec: ActionSpec, rule: Rule):
         self.spec = spec

@@ -64,7 +64,8 @@ def plan_rule(ctx: PlanContext, rule: Rule, actions: Sequence[ActionSpec], defau
     """Select the rule's resources everywhere it applies and plan `actions` on them (reads only)."""
     registry = load_handlers()
     plan = RulePlan(rule, tuple(actions))
-    ctx = dataclasses.replace(ctx, accounts={**ctx.accounts, **{a.id: a for a in rule.accounts}})
+    ctx = dataclasses.replace(ctx, accounts={**ctx.accounts, **{a.id: a for a in rule.accounts}},
+                              actions=tuple(actions))
     scopes: list[tuple[str, Account | None]] = [
         (region, account) for account in (rule.accounts or (None,)) for region in (rule.regions or (default_region,))]
     rtype = registry.resources.get(rule.resource)

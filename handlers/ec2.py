@@ -8,7 +8,7 @@ from engine.actions import Action, PlanContext, Selector
 from engine.changes import Change, Finding, Skip
 from engine.executor import ResponseCheck, response_check
 from engine.model import Account, Match, Rule
-from engine.registry import action, resource
+from engine.registry import action, load_handlers, resource
 from engine.resources import Resource, name_matches, tags_match
 
 # StartInstances/StopInstances take a list of ids; 50 per call keeps a failed batch's bisection
@@ -23,9 +23,9 @@ def server_values(globs: Sequence[str]) -> list[str] | None:
     return None if any("[" in g for g in globs) else list(globs)
 
 
-def instance_filters(match: Match) -> list[dict[str, Any]]:
+def instance_filters(match: Match, states: Sequence[str] = LIVE_STATES) -> list[dict[str, Any]]:
     """Server-side filters narrowing a describe as far as EC2 can; the exact check is client-side."""
-    filters: list[dict[str, Any]] = [{"Name": "instance-state-name", "Values": list(LIVE_STATES)}]
+    filters: list[dict[str, Any]] = [{"Name": "instance-state-name", "Values": list(states)}]
     keys_only: list[str] = []
     for key, globs in match.tags.items():
         values = server_values(globs) if globs else None
@@ -57,15 +57,22 @@ class InstanceSelector(Selector):
     resource_type = "ec2.instance"
 
     def select(self, ctx: PlanContext, rule: Rule, region: str, account: Account | None) -> list[Resource]:
+        """Select by state first: when the actions say which states they change, ask EC2 for only those."""
         client = ctx.clients.client("ec2", region, account)
+        states = self.states_to_change(ctx, rule, load_handlers()) or LIVE_STATES
+        if states != LIVE_STATES:
+            note = (f"rule '{rule.name}': asked EC2 only for {'/'.join(states)} instances, the states its actions "
+                    "change; instances in other states are already where the rule would put them")
+            if note not in ctx.notes:
+                ctx.notes.append(note)
         pages = client.get_paginator("describe_instances").paginate(
-            Filters=instance_filters(rule.match), PaginationConfig={"PageSize": 1000})
+            Filters=instance_filters(rule.match, states), PaginationConfig={"PageSize": 1000})
         found = []
         for page in pages:
             for reservation in page.get("Reservations", ()):
                 for record in reservation.get("Instances", ()):
                     res = to_resource(record, reservation.get("OwnerId", ""), region, account)
-                    if res.state in LIVE_STATES and tags_match(res.tags, rule.match.tags) \
+                    if res.state in states and tags_match(res.tags, rule.match.tags) \
                             and name_matches(res.name, rule.match.names) \
                             and (not rule.match.ids or res.id in rule.match.ids):
                         found.append(res)
@@ -106,6 +113,8 @@ class Start(Action):
             actions: [ec2.start]
     """
 
+    acts_on = ("stopped",)
+
     def plan(self, ctx: PlanContext, resources: Sequence[Resource]) -> list[Change | Skip | Finding]:
         out: list[Change | Skip | Finding] = []
         for res in resources:
@@ -138,6 +147,8 @@ class Stop(Action):
             on: {cron: "0 19 * * mon-fri"}
             actions: [{type: ec2.stop, hibernate: true}]
     """
+
+    acts_on = ("pending", "running")
 
     def plan(self, ctx: PlanContext, resources: Sequence[Resource]) -> list[Change | Skip | Finding]:
         out: list[Change | Skip | Finding] = []

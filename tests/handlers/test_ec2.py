@@ -1,6 +1,8 @@
 """ec2.instance selection and ec2.start/ec2.stop against moto: plan, execute, check the fleet."""
 from __future__ import annotations
 
+import dataclasses
+
 from collections.abc import Callable
 from typing import Any
 
@@ -83,15 +85,30 @@ def test_stop_then_start_changes_the_fleet_and_converges(clients: Clients, ctx: 
     assert states(dev + prod) == {**{i: "stopped" for i in dev}, prod[0]: "running"}
 
     again = plan(ctx, rule_set(load_rules, "{tags: {env: dev}}", "ec2.stop"))
-    assert again.changes == []
-    assert {s.reason for s in again.skips} == {"already stopped"}
+    # converged: EC2 is asked only for pending/running instances, so the stopped ones are not even read
+    assert again.changes == [] and again.resources == [] and again.skips == []
+    assert "asked EC2 only for pending/running instances" in ctx.notes[-1]
 
     start = plan(ctx, rule_set(load_rules, "{tags: {env: dev}}", "ec2.start"))
     assert [c.reason for c in start.changes] == ["stopped; starting it"] * 3
     assert {r.status for r in Executor(clients).execute(start.changes)} == {"ok"}
     assert set(states(dev).values()) == {"running"}
     running = plan(ctx, rule_set(load_rules, "{tags: {env: dev}}", "ec2.start"))
-    assert running.changes == [] and {s.reason for s in running.skips} == {"already running (running)"}
+    assert running.changes == [] and running.resources == []  # only stopped instances are asked for
+
+
+def test_backup_validate_on_instances_still_sees_every_state(ctx: PlanContext, load_rules: Any) -> None:
+    from engine.actions import Selector
+    from engine.registry import load_handlers
+
+    stop_rule = rule_set(load_rules, "{tags: {env: dev}}", "ec2.stop").rules[0]
+    stop_only = dataclasses.replace(ctx, actions=stop_rule.actions)
+    assert Selector.states_to_change(stop_only, stop_rule, load_handlers()) == ("pending", "running")
+    capped = dataclasses.replace(stop_rule, limits=dataclasses.replace(stop_rule.limits, max_percent=50))
+    assert Selector.states_to_change(stop_only, capped, load_handlers()) is None  # max_percent counts them all
+    rule = rule_set(load_rules, "{tags: {env: dev}}", "{type: backup.validate, max_age: 1d}").rules[0]
+    mixed = dataclasses.replace(ctx, actions=rule.actions)
+    assert Selector.states_to_change(mixed, rule, load_handlers()) is None  # backup.validate looks at every state
 
 
 def test_hibernate_only_where_configured_else_plain_stop(ctx: PlanContext, load_rules: Any) -> None:
