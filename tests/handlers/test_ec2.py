@@ -170,9 +170,9 @@ def test_one_unstoppable_instance_in_100_fails_alone(aws: None, ctx: PlanContext
                        f"The instance '{bad}' is not in a state from which it can be stopped.")]
     after = states(ids)
     assert sum(1 for s in after.values() if s == "stopped") == 99 and after[bad] == "running"
-    # the bad id is first in its batch: 50, 25, 12, 6, 3, 1 fail (depth first), then their good sibling
-    # halves 2, 3, 6, 13, 25 stop; the other batch of 50 stops in one call: 12 calls, not 100
-    assert clients.stop_calls == [50, 25, 12, 6, 3, 1, 2, 3, 6, 13, 25, 50]
+    # one batch of 100; the bad id is first: 100, 50, 25, 12, 6, 3, 1 fail (depth first), then the good
+    # sibling halves 2, 3, 6, 13, 25, 50 stop: 13 calls, not 100
+    assert clients.stop_calls == [100, 50, 25, 12, 6, 3, 1, 2, 3, 6, 13, 25, 50]
 
 
 @pytest.mark.parametrize("state,reason", [("stopping", "stopping: cannot start until it has stopped"),
