@@ -1,0 +1,60 @@
+"""What a newcomer types wrong at the CLI, and what shiftwork answers: exit 2, the command's usage, a hint."""
+from __future__ import annotations
+
+import pytest
+
+from engine.cli import main
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse exits through Parser.error
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def last_line(text: str) -> str:
+    return text.strip().splitlines()[-1]
+
+
+def test_misspelled_command_exits_2_with_a_suggestion(capsys) -> None:
+    code, _, err = run_cli(capsys, "valdate", "rules/examples")
+    assert code == 2
+    assert last_line(err) == ("shiftwork: error: argument COMMAND: invalid choice: 'valdate' (choose from 'validate', "
+                              "'schema', 'permissions', 'simulate', 'plan', 'run', 'demo'); did you mean 'validate'?")
+
+
+def test_misspelled_option_is_reported_by_its_command_with_a_suggestion(capsys) -> None:
+    code, _, err = run_cli(capsys, "plan", "rules/examples", "--at", "2026-12-21T19:00", "--endpont-url", "x")
+    assert code == 2
+    assert err.startswith("usage: shiftwork plan ")
+    assert last_line(err) == ("shiftwork plan: error: unrecognized arguments: --endpont-url x; "
+                              "did you mean '--endpoint-url'?")
+
+
+def test_unknown_option_without_a_close_match_has_no_hint(capsys) -> None:
+    code, _, err = run_cli(capsys, "schema", "--out", "x")
+    assert code == 2
+    assert err.startswith("usage: shiftwork schema ")
+    assert last_line(err) == "shiftwork schema: error: unrecognized arguments: --out x"
+
+
+def test_misspelled_choice_exits_2_with_a_suggestion(capsys) -> None:
+    code, _, err = run_cli(capsys, "plan", "rules/examples", "--at", "2026-12-21T19:00", "--format", "jsn")
+    assert code == 2
+    assert last_line(err) == ("shiftwork plan: error: argument --format: invalid choice: 'jsn' "
+                              "(choose from 'table', 'json'); did you mean 'json'?")
+
+
+def test_missing_at_or_event_exits_2(capsys) -> None:
+    code, _, err = run_cli(capsys, "plan", "rules/examples")
+    assert code == 2
+    assert last_line(err) == "shiftwork plan: error: one of the arguments --at --event is required"
+
+
+def test_missing_to_exits_2(capsys) -> None:
+    code, _, err = run_cli(capsys, "simulate", "rules/examples", "--from", "2027-03-10")
+    assert code == 2
+    assert last_line(err) == "shiftwork simulate: error: the following arguments are required: --to"
