@@ -10,7 +10,8 @@ from engine.actions import PlanContext
 from engine.aws import Clients
 from engine.changes import Result
 from engine.evaluate import Decision
-from engine.events import event_time, normalise
+from engine.errors import UsageError
+from engine.events import event_time, is_tick, normalise
 from engine.model import Rule, RuleSet
 from engine.planner import RulePlan, plan_rule
 from engine.trigger import At, decide_event, decide_tick
@@ -41,17 +42,20 @@ class Trigger:
 
     @classmethod
     def from_event(cls, raw: Any) -> "Trigger":
+        """One event; a schedule tick (EventBridge/Scheduler or shiftwork's own) is a tick at the event's time."""
         events = normalise(raw)
         if len(events) != 1:
-            from engine.errors import UsageError
             raise UsageError(f"the event file holds {len(events)} events; give one at a time")
-        return cls(event=events[0])
+        event = events[0]
+        when = event_time(event)
+        if when is None:
+            raise UsageError("the event has no 'time'; add one (ISO 8601) so the run is reproducible")
+        return cls(at=At(when)) if is_tick(event) else cls(event=event)
 
     def time_for(self, rule: Rule) -> datetime:
         if self.event is not None:
             when = event_time(self.event)
             if when is None:
-                from engine.errors import UsageError
                 raise UsageError("the event has no 'time'; add one (ISO 8601) so the run is reproducible")
             return when
         assert self.at is not None

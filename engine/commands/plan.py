@@ -44,8 +44,17 @@ def trigger_from(args):
             raw = json.loads(path.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise UsageError(f"--event {args.event}: not JSON ({exc})") from None
-        return Trigger.from_event(raw)
+        if not isinstance(raw, dict):
+            raise UsageError(f"--event {args.event}: an event is a JSON object ({{...}}), not a {_json_kind(raw)}")
+        try:
+            return Trigger.from_event(raw)
+        except UsageError as exc:
+            raise UsageError(f"--event {args.event}: {exc}") from None
     return Trigger(at=At.parse(args.at))
+
+
+def _json_kind(value: object) -> str:
+    return {list: "list", str: "string", bool: "boolean", type(None): "null"}.get(type(value), "number")
 
 
 def check_rule_names(ruleset, names) -> None:

@@ -1,6 +1,8 @@
 """What a newcomer types wrong at the CLI, and what shiftwork answers: exit 2, the command's usage, a hint."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from engine.cli import main
@@ -58,3 +60,37 @@ def test_missing_to_exits_2(capsys) -> None:
     code, _, err = run_cli(capsys, "simulate", "rules/examples", "--from", "2027-03-10")
     assert code == 2
     assert last_line(err) == "shiftwork simulate: error: the following arguments are required: --to"
+
+
+# -- plan --event FILE: every unreadable file is a one-line answer naming the file, exit 2 ------------------------
+@pytest.mark.parametrize("content, message", [
+    ("hello", "not JSON (Expecting value: line 1 column 1 (char 0))"),
+    ('"x"', "an event is a JSON object ({...}), not a string"),
+    ("[1, 2]", "an event is a JSON object ({...}), not a list"),
+    ('{"foo": 1}', "unrecognised event: expected an EventBridge event, an SNS or SQS record batch, "
+                   "a CloudWatch alarm notification or a shiftwork tick"),
+    ('{"source": "x", "detail-type": "y", "detail": {}}',
+     "the event has no 'time'; add one (ISO 8601) so the run is reproducible"),
+    ('{"time": "yesterday", "source": "x", "detail-type": "y", "detail": {}}',
+     "the event's time 'yesterday' is not an ISO 8601 time; write e.g. \"time\": \"2026-12-21T19:00:00Z\""),
+])
+def test_unreadable_event_files(capsys, tmp_path, content: str, message: str) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(content)
+    code, out, err = run_cli(capsys, "plan", "rules/examples", "--event", str(event),
+                             "--endpoint-url", "http://127.0.0.1:9")
+    assert (code, out) == (2, "")
+    assert err == f"shiftwork: --event {event}: {message}\n"
+
+
+def test_a_schedule_tick_event_plans_the_tick() -> None:
+    """A Scheduler tick given to --event is a tick at its time, not an event no rule listens to."""
+    from engine.commands.plan import trigger_from
+    from engine.trigger import At
+
+    class Args:
+        event, at = "tests/fixtures/events/scheduler-tick.json", None
+
+    trigger = trigger_from(Args())
+    assert trigger.event is None
+    assert trigger.at == At(datetime(2026, 12, 21, 19, 0, tzinfo=timezone.utc))
