@@ -27,6 +27,7 @@ class RuleOutcome:
     plan: RulePlan | None = None
     results: list[Result] = field(default_factory=list)
     error: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -80,8 +81,9 @@ def run_rules(ruleset: RuleSet, trigger: Trigger, clients: Clients, default_regi
         outcomes.append(outcome)
         if not decision.fires:
             continue
+        ctx = PlanContext(clients=clients, now=at, ruleset=ruleset, event=trigger.event, phase=decision.phase)
+        outcome.notes = ctx.notes  # what the handlers noticed (a missing cluster, no message to send)
         try:
-            ctx = PlanContext(clients=clients, now=at, ruleset=ruleset, event=trigger.event, phase=decision.phase)
             outcome.plan = plan_rule(ctx, rule, decision.actions, default_region)
             if executor is not None and not rule.shadow and not outcome.plan.limited:
                 outcome.results = executor.execute(outcome.plan.changes)

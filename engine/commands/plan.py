@@ -92,6 +92,7 @@ def evaluate(args, *, execute: bool) -> int:
     clients, region = make_clients(**aws, read_only=True)
     executor = Executor(make_clients(**aws, read_only=False)[0], ruleset.accounts()) if execute else None
     outcomes = run_rules(ruleset, trigger, clients, region, only=args.rule, executor=executor)
-    out = render_json(outcomes) if args.format == "json" else render_table(outcomes, executed=execute)
+    render = render_json if args.format == "json" else render_table
+    out = render(outcomes, executed=execute)
     sys.stdout.write(out + "\n")
     return exit_code(outcomes, args.fail_on)

@@ -94,3 +94,60 @@ def test_a_schedule_tick_event_plans_the_tick() -> None:
     trigger = trigger_from(Args())
     assert trigger.event is None
     assert trigger.at == At(datetime(2026, 12, 21, 19, 0, tzinfo=timezone.utc))
+
+
+# -- the plan/run report: times as simulate writes them, the handlers' notes, counts in words, JSON keys ------
+def outcomes_for_report():
+    from engine.changes import Change, Result
+    from engine.evaluate import evaluate_tick
+    from engine.planner import RulePlan
+    from engine.resources import Resource
+    from engine.runner import RuleOutcome
+    from tests.unit.ruletools import cron_rule, utc, window_rule
+
+    at = utc("2026-12-22 00:00")  # Monday 19:00 in New York
+    ny = window_rule("mon-fri", "07:00-20:00", tz="America/New_York", name="staging")
+    box = Resource("ec2.instance", "i-0abc", "us-east-1", name="staging-1", state="stopped")
+    start = Change("staging", "ec2.start", box, "ec2", "start_instances", {"InstanceIds": ["i-0abc"]},
+                   "stopped; starting it", "stopped", "running")
+    plan = RulePlan(ny, ny.inside, resources=[box], changes=[start])
+    fired = RuleOutcome(ny, at, evaluate_tick(ny, at, None, None), plan, [Result(start, "ok")],
+                        notes=["rule 'staging': no ECS cluster 'nope' in us-east-1; nothing selected there"])
+    london = cron_rule("0 6 * * *", tz="Europe/London", name="backups")
+    quiet = RuleOutcome(london, at, evaluate_tick(london, at, None, None))
+    return [fired, quiet]
+
+
+def test_run_table_times_notes_and_counts() -> None:
+    from engine.report import render_table
+
+    assert render_table(outcomes_for_report(), executed=True) == "\n".join([
+        "rule staging  (ec2.instance, America/New_York, test.yaml:1:1)",
+        "  at 2026-12-21 Mon 19:00 EST (2026-12-22 00:00 UTC): FIRES: first evaluation: reconciling to 'inside'",
+        "  actions: ec2.start",
+        "  selected: 1 resource in us-east-1",
+        "  change  i-0abc (staging-1)  ec2:StartInstances  stopped -> running  (stopped; starting it) -> ok",
+        "  note: no ECS cluster 'nope' in us-east-1; nothing selected there",
+        "",
+        "rule backups  (ec2.instance, Europe/London, test.yaml:1:1)",
+        "  at 2026-12-22 Tue 00:00 GMT (2026-12-22 00:00 UTC): does not fire: no occurrence of '0 6 * * *' in the "
+        "1h before this tick (catch_up); next at 2026-12-22 Tue 06:00 GMT",
+        "",
+        "2 rules evaluated, 1 fired; 1 change made, 0 failed; 0 skipped, 0 findings, 0 errors",
+    ])
+
+
+def test_plan_json_has_every_key_for_every_rule_and_totals() -> None:
+    import json
+
+    from engine.report import render_json
+
+    report = json.loads(render_json(outcomes_for_report()))
+    fired, quiet = report["rules"]
+    assert set(fired) == set(quiet)
+    assert (quiet["changes"], quiet["resources"], quiet["results"], quiet["limited"]) == ([], [], [], None)
+    assert fired["notes"] == ["no ECS cluster 'nope' in us-east-1; nothing selected there"]
+    assert fired["timezone"] == "America/New_York" and fired["at"] == "2026-12-22T00:00:00Z"
+    assert (report["version"], report["dry_run"]) == (1, True)
+    assert report["totals"] == {"rules": 2, "fired": 1, "changes": 1, "skipped": 0, "findings": 0, "errors": 0,
+                                "ok": 1, "failed": 0, "not_run": 0}
