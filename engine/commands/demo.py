@@ -109,6 +109,7 @@ def run(args) -> int:
                      *where])
         print(f"  (exit code {code})")
         _show_inbox(clients, fleet.inboxes.get("backups-oncall"), "backups-oncall")
-        print("\nNext: write your own rules (docs/rules.md), `shiftwork plan` them against your account "
-              "(read-only), then deploy.")
+        print("\nNext: write your own rules (docs/rules.md), `shiftwork validate` and `simulate` them, then "
+              "`shiftwork plan` them against your account (read-only); docs/operations.md says how to run the "
+              "Lambda.")
     return 0

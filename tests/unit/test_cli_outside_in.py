@@ -151,3 +151,25 @@ def test_plan_json_has_every_key_for_every_rule_and_totals() -> None:
     assert (report["version"], report["dry_run"]) == (1, True)
     assert report["totals"] == {"rules": 2, "fired": 1, "changes": 1, "skipped": 0, "findings": 0, "errors": 0,
                                 "ok": 1, "failed": 0, "not_run": 0}
+
+
+def test_docs_name_only_commands_that_exist() -> None:
+    """README and docs promised `shiftwork deploy`, which a newcomer would type and not find."""
+    import re
+    from pathlib import Path
+
+    from engine.commands import COMMANDS
+
+    named = {}
+    for page in [Path("README.md"), *sorted(Path("docs").glob("*.md"))]:
+        text = page.read_text()
+        # inline, also as a list ("`shiftwork validate`, `simulate` and `plan`"), except "there is no `shiftwork x`"
+        for first, rest in re.findall(r"(?<!no )`shiftwork (\w+)[^`]*`((?:(?:, | and |, and )`\w+`)*)", text):
+            for word in (first, *re.findall(r"`(\w+)`", rest)):
+                named.setdefault(word, page.name)
+        for block in re.findall(r"```sh\n(.*?)```", text, flags=re.S):
+            for line in block.splitlines():
+                if line.startswith("shiftwork "):
+                    named.setdefault(line.split()[1], page.name)
+    assert "validate" in named and "demo" in named
+    assert {w: p for w, p in named.items() if w not in COMMANDS} == {}
