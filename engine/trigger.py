@@ -1,6 +1,7 @@
 """Decide, for one trigger (a tick time or an event), which rules fire and with which actions."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -22,9 +23,10 @@ class At:
     def parse(cls, text: str) -> "At":
         try:
             when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise UsageError(f"--at {text!r} is not an ISO time; write e.g. 2026-12-21T19:00 (each rule's local "
-                             "time) or 2026-12-21T19:00Z (UTC)") from None
+        except ValueError as exc:
+            shaped = re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text.strip())  # 2026-02-30T10:00: say why
+            raise UsageError(f"--at {text!r} is not {'a valid time (' + str(exc) + ')' if shaped else 'an ISO time'}; "
+                             "write e.g. 2026-12-21T19:00 (each rule's local time) or 2026-12-21T19:00Z (UTC)") from None
         return cls(when)
 
     def for_rule(self, rule: Rule) -> datetime:

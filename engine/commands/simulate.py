@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date, datetime, timezone
 
@@ -32,8 +33,9 @@ def register(sub) -> None:
 def _day(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(f"{option} {text!r} is not a date; write YYYY-MM-DD, e.g. 2027-03-22") from None
+    except ValueError as exc:
+        why = f" ({exc})" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()) else ""  # 2027-02-30: say what is wrong
+        raise UsageError(f"{option} {text!r} is not a date{why}; write YYYY-MM-DD, e.g. 2027-03-22") from None
 
 
 def run(args) -> int:
@@ -41,7 +43,8 @@ def run(args) -> int:
     if last < first:
         raise UsageError(f"--to {last} is before --from {first}")
     if (last - first).days + 1 > MAX_DAYS:
-        raise UsageError(f"{(last - first).days + 1} days is too long a simulation; at most {MAX_DAYS}")
+        raise UsageError(f"--from {first} --to {last} is {(last - first).days + 1} days; simulate at most {MAX_DAYS} "
+                         "days at a time")
     checked = check_paths(args.paths)
     if checked.ruleset is None:
         raise RuleErrors(checked.errors)
@@ -65,8 +68,11 @@ def run(args) -> int:
     else:
         text = render_text(sim)
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        try:
+            with open(args.out, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise UsageError(f"--out {args.out}: cannot write it: {exc.strerror}") from None
         print(f"wrote {args.out} ({len(sim.timelines)} rule{'s' if len(sim.timelines) != 1 else ''})",
               file=sys.stderr)
     else:

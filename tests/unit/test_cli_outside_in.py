@@ -173,3 +173,24 @@ def test_docs_name_only_commands_that_exist() -> None:
                     named.setdefault(line.split()[1], page.name)
     assert "validate" in named and "demo" in named
     assert {w: p for w, p in named.items() if w not in COMMANDS} == {}
+
+
+# -- dates and files a user gets wrong -------------------------------------------------------------------------
+@pytest.mark.parametrize("argv, message", [
+    (["simulate", "rules/examples", "--from", "2027-02-30", "--to", "2027-03-02"],
+     "--from '2027-02-30' is not a date (day is out of range for month); write YYYY-MM-DD, e.g. 2027-03-22"),
+    (["simulate", "rules/examples", "--from", "2020-01-01", "--to", "2030-01-01"],
+     "--from 2020-01-01 --to 2030-01-01 is 3654 days; simulate at most 366 days at a time"),
+    (["simulate", "rules/examples", "--from", "2027-03-22", "--to", "2027-03-22", "--out", "/nonexistent/cal.html"],
+     "--out /nonexistent/cal.html: cannot write it: No such file or directory"),
+    (["plan", "rules/examples", "--at", "2026-02-30T10:00"],
+     "--at '2026-02-30T10:00' is not a valid time (day is out of range for month); write e.g. 2026-12-21T19:00 "
+     "(each rule's local time) or 2026-12-21T19:00Z (UTC)"),
+    (["plan", "rules/examples", "--at", "tomorrow"],
+     "--at 'tomorrow' is not an ISO time; write e.g. 2026-12-21T19:00 (each rule's local time) or "
+     "2026-12-21T19:00Z (UTC)"),
+])
+def test_dates_and_files_a_user_gets_wrong(capsys, argv: list[str], message: str) -> None:
+    code, out, err = run_cli(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert err == f"shiftwork: {message}\n"
