@@ -79,7 +79,8 @@ def render_table(outcomes: Sequence[RuleOutcome], *, executed: bool = False) -> 
             if plan.limited:
                 lines.append(f"  LIMIT: {plan.limited}")
             for change in plan.changes:
-                arrow = f"  {change.before} -> {change.after}" if change.before or change.after else ""
+                arrow = (f"  {change.before or '(none)'} -> {change.after or '(none)'}"
+                         if change.before != change.after else "")  # a tag write's "x -> x" says nothing
                 lines.append(f"  change  {change.resource.label}  {change.service}:{change.operation}"
                              f"{arrow}  ({change.reason}){_result_for(o.results, change) if executed else ''}")
             for skip in plan.skips:
@@ -128,7 +129,8 @@ def outcome_json(o: RuleOutcome) -> dict[str, Any]:
         "errors": list(plan.errors) if plan else [],
         "notes": [_note(o, n) for n in o.notes],
         "results": [{"resource": r.change.resource.id, "call": f"{r.change.service}:{r.change.operation}",
-                     "status": r.status, "reason": r.reason, "error_code": r.error_code} for r in o.results],
+                     "status": r.status, "reason": r.reason or None, "error_code": r.error_code or None}
+                    for r in o.results],
     }
 
 

@@ -194,3 +194,19 @@ def test_dates_and_files_a_user_gets_wrong(capsys, argv: list[str], message: str
     code, out, err = run_cli(capsys, *argv)
     assert (code, out) == (2, "")
     assert err == f"shiftwork: {message}\n"
+
+
+def test_change_arrows_only_when_something_changes() -> None:
+    """A tag write showed 'desired 2 -> desired 2' and a removed tag 'x -> ' with nothing after the arrow."""
+    import dataclasses
+
+    from engine.report import render_table
+
+    fired, _ = outcomes_for_report()
+    start = fired.plan.changes[0]
+    tag = dataclasses.replace(start, call="create_tags", before="desired 2", after="desired 2", reason="save")
+    untag = dataclasses.replace(start, call="delete_tags", before="min=2 desired=3 max=6", after="", reason="drop")
+    fired.plan.changes = [tag, untag]
+    lines = [line for line in render_table([fired]).splitlines() if line.startswith("  change")]
+    assert lines == ["  change  i-0abc (staging-1)  ec2:CreateTags  (save)",
+                     "  change  i-0abc (staging-1)  ec2:DeleteTags  min=2 desired=3 max=6 -> (none)  (drop)"]
