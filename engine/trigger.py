@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -47,13 +47,16 @@ def rule_pattern(rule: Rule) -> dict[str, Any] | None:
 
 def decide_tick(rule: Rule, t: datetime) -> Decision:
     """A plan's view of a tick: no watermark, so cron looks back `catch_up` and a window reconciles."""
-    return evaluate_tick(rule, t, None, None)
+    decision = evaluate_tick(rule, t, None, None)
+    if rule_pattern(rule) is not None:  # the CLI user asked the wrong question: say which one to ask
+        decision = replace(decision, reason=f"{decision.reason}; plan it with --event FILE")
+    return decision
 
 
 def decide_event(rule: Rule, event: dict[str, Any]) -> Decision:
     pattern = rule_pattern(rule)
     if pattern is None:
-        return Decision(rule.name, False, (), None, "not event-driven: runs on schedule ticks only")
+        return Decision(rule.name, False, (), None, "not event-driven: runs on schedule ticks only (plan it with --at)")
     if not rule.enabled:
         return Decision(rule.name, False, (), None, "disabled (enabled: false)")
     if matches(pattern, event):

@@ -210,3 +210,14 @@ def test_change_arrows_only_when_something_changes() -> None:
     lines = [line for line in render_table([fired]).splitlines() if line.startswith("  change")]
     assert lines == ["  change  i-0abc (staging-1)  ec2:CreateTags  (save)",
                      "  change  i-0abc (staging-1)  ec2:DeleteTags  min=2 desired=3 max=6 -> (none)  (drop)"]
+
+
+def test_a_plan_for_the_wrong_trigger_kind_says_which_option_to_use() -> None:
+    from engine.trigger import decide_event, decide_tick
+    from tests.unit.ruletools import alarm_rule, cron_rule, utc
+
+    assert decide_tick(alarm_rule(), utc("2026-12-21 19:00")).reason == (
+        "fires on events only, not on schedule ticks; plan it with --event FILE")
+    event = {"source": "aws.cloudwatch", "detail-type": "CloudWatch Alarm State Change", "detail": {}}
+    assert decide_event(cron_rule("0 19 * * *"), event).reason == (
+        "not event-driven: runs on schedule ticks only (plan it with --at)")
