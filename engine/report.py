@@ -47,17 +47,19 @@ def totals(outcomes: Sequence[RuleOutcome]) -> dict[str, int]:
             "ok": ok, "failed": failed, "not_run": changes - ok - failed}
 
 
-def _summary(outcomes: Sequence[RuleOutcome], executed: bool) -> str:
+def _summary(outcomes: Sequence[RuleOutcome], executed: bool, calls: int | None) -> str:
     t = totals(outcomes)
     head = f"{plural(t['rules'], 'rule')} evaluated, {t['fired']} fired; "
     tail = f"{t['skipped']} skipped, {plural(t['findings'], 'finding')}, {plural(t['errors'], 'error')}"
+    in_calls = f" ({plural(calls, 'write call')})" if calls is not None else ""
     if not executed:
-        return head + f"{plural(t['changes'], 'change')} planned, " + tail
-    return head + (f"{plural(t['ok'], 'change')} made, {t['failed']} failed"
+        return head + f"{plural(t['changes'], 'change')} planned{in_calls}, " + tail
+    return head + (f"{plural(t['ok'], 'change')} made{in_calls}, {t['failed']} failed"
                    + (f", {t['not_run']} not run" if t["not_run"] else "") + "; " + tail)
 
 
-def render_table(outcomes: Sequence[RuleOutcome], *, executed: bool = False) -> str:
+def render_table(outcomes: Sequence[RuleOutcome], *, executed: bool = False, calls: int | None = None) -> str:
+    """`calls`: the write calls the changes take (batched), as the executor or the dry-run executor counted."""
     lines: list[str] = []
     for o in outcomes:
         rule = o.rule
@@ -94,7 +96,7 @@ def render_table(outcomes: Sequence[RuleOutcome], *, executed: bool = False) -> 
         if executed and rule.shadow and plan is not None and plan.changes:
             lines.append("  shadow: planned only, nothing executed")
         lines.append("")
-    lines.append(_summary(outcomes, executed))
+    lines.append(_summary(outcomes, executed, calls))
     if not executed:
         lines.append("dry run: nothing was changed (plans may read AWS but never write)")
     return "\n".join(lines)
@@ -134,9 +136,9 @@ def outcome_json(o: RuleOutcome) -> dict[str, Any]:
     }
 
 
-def render_json(outcomes: Sequence[RuleOutcome], *, executed: bool = False) -> str:
+def render_json(outcomes: Sequence[RuleOutcome], *, executed: bool = False, calls: int | None = None) -> str:
     report = {"version": 1, "dry_run": not executed, "rules": [outcome_json(o) for o in outcomes],
-              "totals": totals(outcomes)}
+              "totals": {**totals(outcomes), "write_calls": calls}}
     return json.dumps(report, indent=2, default=str)
 
 

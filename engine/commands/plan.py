@@ -81,7 +81,7 @@ def run(args) -> int:
 
 def evaluate(args, *, execute: bool) -> int:
     """Plan every rule for the trigger (read-only sessions); with `execute`, hand the changes to the executor."""
-    from engine.executor import Executor
+    from engine.executor import DryRunExecutor, Executor
     from engine.report import render_json, render_table
     from engine.runner import run_rules
 
@@ -90,9 +90,10 @@ def evaluate(args, *, execute: bool) -> int:
     trigger = trigger_from(args)
     aws = {"profile": args.profile, "region": args.region, "endpoint_url": args.endpoint_url}
     clients, region = make_clients(**aws, read_only=True)
-    executor = Executor(make_clients(**aws, read_only=False)[0], ruleset.accounts()) if execute else None
+    # a plan goes to the dry-run executor, which batches like the live one and calls nothing
+    executor = Executor(make_clients(**aws, read_only=False)[0], ruleset.accounts()) if execute else DryRunExecutor()
     outcomes = run_rules(ruleset, trigger, clients, region, only=args.rule, executor=executor)
     render = render_json if args.format == "json" else render_table
-    out = render(outcomes, executed=execute)
+    out = render(outcomes, executed=execute, calls=executor.calls)
     sys.stdout.write(out + "\n")
     return exit_code(outcomes, args.fail_on)

@@ -41,6 +41,9 @@ def test_plan_at_office_hours_end_selects_stops_and_writes_nothing(aws: str, wri
     assert {c["call"] for c in office["changes"]} == {"ec2:StopInstances"}
     skipped = {s["resource"]["name"]: s["reason"] for s in office["skips"]}
     assert "shiftwork:skip=true" in skipped["dev-long-job"]
+    # the dry-run executor batches as the live one would: both stops are one call
+    assert {r["reason"] for r in office["results"]} == {"would call ec2:StopInstances with 2 ids: running; stopping it"}
+    assert report["dry_run"] is True and report["totals"]["write_calls"] == 1
     assert states(writer) == before  # a plan never writes
 
 

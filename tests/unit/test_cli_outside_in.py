@@ -135,6 +135,9 @@ def test_run_table_times_notes_and_counts() -> None:
         "",
         "2 rules evaluated, 1 fired; 1 change made, 0 failed; 0 skipped, 0 findings, 0 errors",
     ])
+    assert render_table(outcomes_for_report(), calls=1).splitlines()[-2:] == [
+        "2 rules evaluated, 1 fired; 1 change planned (1 write call), 0 skipped, 0 findings, 0 errors",
+        "dry run: nothing was changed (plans may read AWS but never write)"]
 
 
 def test_plan_json_has_every_key_for_every_rule_and_totals() -> None:
@@ -150,7 +153,7 @@ def test_plan_json_has_every_key_for_every_rule_and_totals() -> None:
     assert fired["timezone"] == "America/New_York" and fired["at"] == "2026-12-22T00:00:00Z"
     assert (report["version"], report["dry_run"]) == (1, True)
     assert report["totals"] == {"rules": 2, "fired": 1, "changes": 1, "skipped": 0, "findings": 0, "errors": 0,
-                                "ok": 1, "failed": 0, "not_run": 0}
+                                "ok": 1, "failed": 0, "not_run": 0, "write_calls": None}
 
 
 def test_docs_name_only_commands_that_exist() -> None:
