@@ -89,7 +89,10 @@ def render_table(outcomes: Sequence[RuleOutcome], *, executed: bool = False, cal
                 lines.append(f"  skip    {skip.resource.label}  {skip.action}: {skip.reason}")
             for f in plan.findings:
                 check = f"{f.check}: " if f.check and f.check != "all" else ""
-                lines.append(f"  {f.status.upper():6}  {f.resource.label}  {f.action}: {check}{finding_detail(f)}")
+                more = [str(x.get("check")) for x in f.details.get("failures", [])[1:] if isinstance(x, dict)]
+                also = f" (also failing: {', '.join(more)})" if f.status == "fail" and more else ""
+                lines.append(f"  {f.status.upper():6}  {f.resource.label}  {f.action}: {check}{finding_detail(f)}"
+                             + also)
             for err in plan.errors:
                 lines.append(f"  ERROR: {err}")
         lines.extend(f"  note: {_note(o, note)}" for note in o.notes)
@@ -126,7 +129,8 @@ def outcome_json(o: RuleOutcome) -> dict[str, Any]:
         "skips": [{"resource": _resource(s.resource), "action": s.action, "reason": s.reason}
                   for s in plan.skips] if plan else [],
         "findings": [{"resource": _resource(f.resource), "action": f.action, "status": f.status,
-                      "check": f.check, "observed": f.observed, "required": f.required, "reason": f.reason}
+                      "check": f.check, "observed": f.observed, "required": f.required, "reason": f.reason,
+                      "details": dict(f.details)}
                      for f in plan.findings] if plan else [],
         "errors": list(plan.errors) if plan else [],
         "notes": [_note(o, n) for n in o.notes],

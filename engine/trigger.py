@@ -25,8 +25,9 @@ class At:
             when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
         except ValueError as exc:
             shaped = re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text.strip())  # 2026-02-30T10:00: say why
-            raise UsageError(f"--at {text!r} is not {'a valid time (' + str(exc) + ')' if shaped else 'an ISO time'}; "
-                             "write e.g. 2026-12-21T19:00 (each rule's local time) or 2026-12-21T19:00Z (UTC)") from None
+            what = f"a valid time ({exc})" if shaped else "an ISO time"
+            raise UsageError(f"--at {text!r} is not {what}; write e.g. 2026-12-21T19:00 (each rule's local time) "
+                             "or 2026-12-21T19:00Z (UTC)") from None
         return cls(when)
 
     def for_rule(self, rule: Rule) -> datetime:

@@ -224,3 +224,19 @@ def test_a_plan_for_the_wrong_trigger_kind_says_which_option_to_use() -> None:
     event = {"source": "aws.cloudwatch", "detail-type": "CloudWatch Alarm State Change", "detail": {}}
     assert decide_event(cron_rule("0 19 * * *"), event).reason == (
         "not event-driven: runs on schedule ticks only (plan it with --at)")
+
+
+def test_a_failed_backup_check_names_every_failing_check() -> None:
+    """The table showed only the first failing check; the on-call message listed three."""
+    from engine.changes import Finding
+    from engine.report import render_table
+
+    fired, _ = outcomes_for_report()
+    failures = [{"check": "min_points"}, {"check": "encrypted"}, {"check": "copy_regions"}]
+    fired.plan.changes = []
+    fired.plan.findings = [Finding("staging", "backup.validate", fired.plan.resources[0], "fail", check="min_points",
+                                   observed="1 completed in 7d", required="at least 7 in 7d",
+                                   details={"failures": failures})]
+    (line,) = [x for x in render_table([fired]).splitlines() if x.startswith("  FAIL")]
+    assert line == ("  FAIL    i-0abc (staging-1)  backup.validate: min_points: 1 completed in 7d; required at least 7 "
+                    "in 7d (also failing: encrypted, copy_regions)")
