@@ -240,3 +240,17 @@ def test_a_failed_backup_check_names_every_failing_check() -> None:
     (line,) = [x for x in render_table([fired]).splitlines() if x.startswith("  FAIL")]
     assert line == ("  FAIL    i-0abc (staging-1)  backup.validate: min_points: 1 completed in 7d; required at least 7 "
                     "in 7d (also failing: encrypted, copy_regions)")
+
+
+def test_exit_code_for_a_failed_check_follows_fail_on_as_documented() -> None:
+    """docs/backups.md said a failed check always exits 1; the CLI's default --fail-on errors lets it exit 0."""
+    from engine.changes import Finding
+    from engine.commands.plan import exit_code
+
+    fired, _ = outcomes_for_report()
+    fired.results = []
+    fired.plan.findings = [Finding("staging", "backup.validate", fired.plan.resources[0], "fail", check="max_age")]
+    assert exit_code([fired], "errors") == 0
+    assert exit_code([fired], "findings") == 1
+    fired.plan.findings = [Finding("staging", "backup.validate", fired.plan.resources[0], "error", check="read")]
+    assert exit_code([fired], "errors") == 1
