@@ -65,6 +65,8 @@ def render_table(outcomes: Sequence[RuleOutcome], *, executed: bool = False, cal
         rule = o.rule
         flags = "".join(f" [{f}]" for f, on in (("shadow", rule.shadow), ("disabled", not rule.enabled)) if on)
         lines.append(f"rule {rule.name}{flags}  ({rule.resource}, {rule.timezone}, {rule.loc})")
+        if rule.description:  # docs/rules.md: shown in plans and notifications
+            lines.append(f"  {' '.join(rule.description.split())}")
         lines.append(_trigger_line(o))
         if o.decision.missed:
             missed = ", ".join(wall_label(m, rule.timezone) for m in o.decision.missed)
@@ -117,7 +119,8 @@ def outcome_json(o: RuleOutcome) -> dict[str, Any]:
     """One rule's outcome; every key is always present (empty or null when it does not apply)."""
     plan = o.plan
     return {
-        "rule": o.rule.name, "location": str(o.rule.loc), "resource_type": o.rule.resource,
+        "rule": o.rule.name, "description": o.rule.description or None, "location": str(o.rule.loc),
+        "resource_type": o.rule.resource,
         "timezone": o.rule.timezone, "at": _utc(o.at), "fires": o.decision.fires, "reason": o.decision.reason,
         "phase": o.decision.phase, "actions": [a.type for a in o.decision.actions],
         "missed": [_utc(m) for m in o.decision.missed], "shadow": o.rule.shadow, "error": o.error,

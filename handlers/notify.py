@@ -74,7 +74,7 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _render(rule_name: str, verb: str, entries: list[Entry], outcomes: Sequence[tuple[str, str]],
-            at: datetime | None, phase: str | None, tz: str | None = None) -> str:
+            at: datetime | None, phase: str | None, tz: str | None = None, description: str = "") -> str:
     """Counts per action and outcome (of resources), then the resources themselves, capped for SNS."""
     # action -> outcome -> resource label -> details, all in first-seen order
     grouped: dict[str, dict[str, dict[str, list[str]]]] = {}
@@ -96,6 +96,8 @@ def _render(rule_name: str, verb: str, entries: list[Entry], outcomes: Sequence[
         when = f" at {wall_label(at, tz)} ({at:%Y-%m-%d %H:%M} UTC)"
     window = f" (window phase: {phase})" if phase else ""
     lines = [f"shiftwork rule '{rule_name}'{when}{window} {verb}: {counts(totals) or 'nothing to do'}."]
+    if description:
+        lines.append(" ".join(description.split()))
     for act, by_outcome in grouped.items():
         lines += ["", f"{act}: {counts({o: len(labels) for o, labels in by_outcome.items()})}"]
         for outcome in order:
@@ -120,9 +122,10 @@ def _cap(text: str) -> str:
 
 
 def summarise(rule_name: str, items: Sequence[Change | Skip | Finding], at: datetime | None = None,
-              phase: str | None = None, tz: str | None = None) -> str:
+              phase: str | None = None, tz: str | None = None, description: str = "") -> str:
     """What a rule's run plans to do, for a person: counts per action and outcome, then the resources."""
-    return _render(rule_name, "plans", [_planned_entry(i) for i in items], PLAN_OUTCOMES, at, phase, tz)
+    return _render(rule_name, "plans", [_planned_entry(i) for i in items], PLAN_OUTCOMES, at, phase, tz,
+                   description)
 
 
 def summarise_results(rule_name: str, results: Sequence[Result], at: datetime | None = None,
@@ -169,7 +172,8 @@ class Notify(Action):
         changed = sum(isinstance(i, Change) for i in mine)
         checks = sum(isinstance(i, Finding) and i.status != "pass" for i in mine)
         subject = subject_line(self.options.get("subject") or f"shiftwork: {self.rule.name}")
-        message = summarise(self.rule.name, mine, at=ctx.now, phase=ctx.phase, tz=self.rule.timezone)
+        message = summarise(self.rule.name, mine, at=ctx.now, phase=ctx.phase, tz=self.rule.timezone,
+                            description=self.rule.description)
         topic_resource = Resource(type="sns.topic", id=topic, region=region, name=self.options["target"], arn=topic)
         return [Change(self.rule.name, self.action_name, topic_resource, "sns", "publish",
                        {"TopicArn": topic, "Subject": subject, "Message": message},

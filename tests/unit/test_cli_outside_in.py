@@ -254,3 +254,19 @@ def test_exit_code_for_a_failed_check_follows_fail_on_as_documented() -> None:
     assert exit_code([fired], "findings") == 1
     fired.plan.findings = [Finding("staging", "backup.validate", fired.plan.resources[0], "error", check="read")]
     assert exit_code([fired], "errors") == 1
+
+
+def test_a_rules_description_is_shown_in_plans_and_notifications() -> None:
+    """docs/rules.md promises it; neither the plan table nor the SNS summary showed it."""
+    import dataclasses
+
+    from engine.report import render_table
+    from handlers.notify import summarise
+
+    fired, _ = outcomes_for_report()
+    fired.rule = dataclasses.replace(fired.rule, description="Staging boxes run\n  on weekdays only.")
+    assert render_table([fired]).splitlines()[:2] == [
+        "rule staging  (ec2.instance, America/New_York, test.yaml:1:1)", "  Staging boxes run on weekdays only."]
+    message = summarise("staging", fired.plan.changes, description=fired.rule.description)
+    assert message.splitlines()[:2] == ["shiftwork rule 'staging' plans: 1 to change.",
+                                        "Staging boxes run on weekdays only."]
