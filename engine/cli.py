@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from engine.commands import modules
-from engine.errors import EXIT_USAGE, ShiftworkError
+from engine.errors import EXIT_USAGE, RuleErrors, ShiftworkError
 from engine.suggest import did_you_mean
 
 
@@ -53,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args.run(args) or 0)
+    except RuleErrors as exc:  # as `validate` prints them, whichever command loaded the rules
+        n = len(exc.diagnostics)
+        print(f"{exc.format()}\n{n} error{'' if n == 1 else 's'}", file=sys.stderr)
+        return exc.exit_code
     except ShiftworkError as exc:
         print(f"shiftwork: {exc.format()}" if "\n" not in exc.format() else exc.format(), file=sys.stderr)
         return exc.exit_code

@@ -58,6 +58,8 @@ def run(args) -> int:
     warnings = [w for w in checked.warnings if not w.message.startswith(MESSAGE_START)]
     probe_start = datetime(first.year, first.month, first.day, tzinfo=timezone.utc)
     warnings += find_conflicts(checked.ruleset, probe_start, min((last - first).days + 2, MAX_CONFLICT_DAYS))
+    if args.rule:  # only what concerns the rules asked about: their own warnings, or a conflict naming them
+        warnings = [w for w in warnings if w.rule in args.rule or any(f"rule '{n}'" in w.message for n in args.rule)]
     sim = simulate(checked.ruleset, first, last, args.rule, warnings)
     if args.format == "json":
         text = json.dumps(to_json(sim), indent=2) + "\n"

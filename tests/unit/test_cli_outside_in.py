@@ -270,3 +270,55 @@ def test_a_rules_description_is_shown_in_plans_and_notifications() -> None:
     message = summarise("staging", fired.plan.changes, description=fired.rule.description)
     assert message.splitlines()[:2] == ["shiftwork rule 'staging' plans: 1 to change.",
                                         "Staging boxes run on weekdays only."]
+
+
+# -- simulate and rule errors outside validate ------------------------------------------------------------------
+CONFLICTING = """version: 1
+timezone: Europe/London
+rules:
+  - name: office
+    resource: ec2.instance
+    match: {tags: {env: dev}}
+    during: {days: mon-fri, hours: "08:00-19:00"}
+    actions:
+      inside: [ec2.start]
+      outside: [ec2.stop]
+  - name: lunch-stop
+    resource: ec2.instance
+    match: {tags: {team: web}}
+    on: {cron: "0 12 * * *"}
+    actions: [ec2.stop]
+  - name: morning-only
+    resource: ec2.instance
+    match: {tags: {team: ops}}
+    during: {days: mon-fri, hours: "08:00-09:00"}
+    actions:
+      inside: [ec2.start]
+"""
+
+
+def test_simulate_says_when_a_phase_has_no_actions_and_keeps_warnings_to_the_rules_asked(capsys, tmp_path) -> None:
+    (tmp_path / "a.yaml").write_text(CONFLICTING)
+    code, out, _ = run_cli(capsys, "simulate", str(tmp_path), "--from", "2027-03-15", "--to", "2027-03-15",
+                           "--rule", "morning-only")
+    assert code == 0
+    assert out.splitlines()[3:6] == [
+        "  2027-03-15 Mon 00:00 GMT    (2027-03-15 00:00 UTC)  starts outside  (no 'outside' actions: nothing runs)",
+        "  2027-03-15 Mon 08:00 GMT    (2027-03-15 08:00 UTC)  -> inside     ec2.start",
+        "  2027-03-15 Mon 09:00 GMT    (2027-03-15 09:00 UTC)  -> outside    (no 'outside' actions: nothing runs)"]
+    assert "warning" not in out  # lunch-stop against office does not concern morning-only
+    code, out, _ = run_cli(capsys, "simulate", str(tmp_path), "--from", "2027-03-15", "--to", "2027-03-15",
+                           "--rule", "office")
+    assert "warning: rule 'lunch-stop': may conflict with rule 'office'" in out
+
+
+def test_rule_errors_read_the_same_from_every_command(capsys, tmp_path) -> None:
+    """plan and simulate prefixed one error with 'shiftwork: ' and counted none; validate counts them."""
+    (tmp_path / "a.yaml").write_text(CONFLICTING.replace("0 12 * * *", "0 12 31 4 *"))
+    expected = (f"{tmp_path}/a.yaml:14:16: rule 'lunch-stop': on.cron: '0 12 31 4 *' never fires: no day matches "
+                "its day-of-month, month and day-of-week together; check for a day the month does not have, "
+                "such as 30 February or 31 April\n1 error\n")
+    for argv in (["validate"], ["simulate", "--from", "2027-03-15", "--to", "2027-03-15"],
+                 ["plan", "--at", "2027-03-15T12:00"], ["permissions"]):
+        code, out, err = run_cli(capsys, argv[0], str(tmp_path), *argv[1:])
+        assert (code, out, err) == (2, "", expected), argv
