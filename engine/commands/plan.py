@@ -7,6 +7,7 @@ from pathlib import Path
 
 from engine.errors import EXIT_FAILED, UsageError
 from engine.loader import load
+from engine.regions import unknown_region
 from engine.session import make_clients
 from engine.suggest import did_you_mean
 
@@ -88,6 +89,8 @@ def evaluate(args, *, execute: bool) -> int:
     ruleset = load(args.paths)
     check_rule_names(ruleset, args.rule)
     trigger = trigger_from(args)
+    if args.region and (problem := unknown_region(args.region)):  # a warning: a region newer than botocore is real
+        print(f"shiftwork: warning: --region {args.region}: {problem[0]}; {problem[1]}", file=sys.stderr)
     aws = {"profile": args.profile, "region": args.region, "endpoint_url": args.endpoint_url}
     clients, region = make_clients(**aws, read_only=True)
     # a plan goes to the dry-run executor, which batches like the live one and calls nothing

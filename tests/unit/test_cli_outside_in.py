@@ -322,3 +322,14 @@ def test_rule_errors_read_the_same_from_every_command(capsys, tmp_path) -> None:
                  ["plan", "--at", "2027-03-15T12:00"], ["permissions"]):
         code, out, err = run_cli(capsys, argv[0], str(tmp_path), *argv[1:])
         assert (code, out, err) == (2, "", expected), argv
+
+
+def test_a_misspelled_region_is_a_warning_with_a_suggestion(capsys, tmp_path) -> None:
+    """eu-wst-1 passed validate silently; a plan then waited on a host that does not exist."""
+    rules = tmp_path / "a.yaml"
+    rules.write_text("version: 1\nregions: [eu-wst-1]\nrules:\n  - name: a\n    resource: ec2.instance\n"
+                     "    regions: [us-east-1, eu-west-1]\n    on: {cron: \"0 1 * * *\"}\n    actions: [ec2.stop]\n")
+    code, out, err = run_cli(capsys, "validate", str(rules))
+    assert (code, out) == (0, "ok: 1 rule in 1 file, 1 warning\n")
+    assert err == (f"{rules}:2:11: warning: regions[0]: unknown region 'eu-wst-1' (not in this botocore's endpoint "
+                   "data); did you mean 'eu-west-1'?\n")
