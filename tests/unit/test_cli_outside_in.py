@@ -333,3 +333,15 @@ def test_a_misspelled_region_is_a_warning_with_a_suggestion(capsys, tmp_path) ->
     assert (code, out) == (0, "ok: 1 rule in 1 file, 1 warning\n")
     assert err == (f"{rules}:2:11: warning: regions[0]: unknown region 'eu-wst-1' (not in this botocore's endpoint "
                    "data); did you mean 'eu-west-1'?\n")
+
+
+def test_the_readme_tour_names_files_that_exist() -> None:
+    """The tour's `--event alarm.json` answered 'no such file' to anyone who typed it."""
+    import re
+    from pathlib import Path
+
+    tour = re.findall(r"```sh\n(.*?)```", Path("README.md").read_text(), flags=re.S)
+    paths = [p for block in tour for p in re.findall(r"(?:--event|shiftwork \w+) (\S+)", block)
+             if not p.startswith("-") and p not in (">",)]
+    assert "rules/examples" in paths
+    assert [p for p in paths if not Path(p).exists()] == []
