@@ -25,7 +25,8 @@ ALARM_EVENT = {
 
 def register(sub) -> None:
     p = sub.add_parser("demo", help="see shiftwork work on an embedded AWS with a small fleet (no account needed)")
-    p.add_argument("path", nargs="?", default=DEFAULT_RULES, help=f"rule files (default: {DEFAULT_RULES})")
+    p.add_argument("path", nargs="?", default=DEFAULT_RULES, metavar="PATH",
+                   help=f"rule files or a directory of them (default: {DEFAULT_RULES})")
     p.set_defaults(run=run)
 
 

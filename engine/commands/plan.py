@@ -13,7 +13,7 @@ from engine.suggest import did_you_mean
 
 
 def add_common(p) -> None:
-    p.add_argument("paths", nargs="+", metavar="PATH", help="rule files or directories")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="rule files or directories of *.yaml files")
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--at", metavar="TIME",
                       help="tick time: 2026-12-21T19:00 is each rule's local time; add Z or +01:00 for an instant")
@@ -22,7 +22,8 @@ def add_common(p) -> None:
     p.add_argument("--region", help="region for rules that name none (default: your AWS config)")
     p.add_argument("--profile", help="AWS profile")
     p.add_argument("--endpoint-url", metavar="URL", help="an AWS emulator, e.g. http://127.0.0.1:5000")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json"], default="table",
+                   help="a table per rule for people (default), or JSON for scripts")
     p.add_argument("--fail-on", choices=["errors", "findings"], default="errors",
                    help="exit 1 on errors, including checks that could not run (default), or also on failed checks")
 

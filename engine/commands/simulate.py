@@ -25,7 +25,8 @@ def register(sub) -> None:
     p.add_argument("--from", dest="first", required=True, metavar="DATE", help="first day, YYYY-MM-DD")
     p.add_argument("--to", dest="last", required=True, metavar="DATE", help="last day (inclusive), YYYY-MM-DD")
     p.add_argument("--rule", action="append", metavar="NAME", help="only this rule (repeatable)")
-    p.add_argument("--format", choices=("text", "json", "html"), default="text")
+    p.add_argument("--format", choices=("text", "json", "html"), default="text",
+                   help="text (default), JSON, or a self-contained HTML calendar (use --out)")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(run=run)
 

@@ -345,3 +345,16 @@ def test_the_readme_tour_names_files_that_exist() -> None:
              if not p.startswith("-") and p not in (">",)]
     assert "rules/examples" in paths
     assert [p for p in paths if not Path(p).exists()] == []
+
+
+def test_every_commands_help_explains_its_arguments() -> None:
+    """`permissions --help` listed a bare PATH and `--format` with no words; demo's was a lowercase 'path'."""
+    from engine.cli import build_parser
+
+    parser = build_parser()
+    commands = parser.parse_args(["schema"]).commands
+    for name, sub in commands.items():
+        for action in sub._actions:
+            if action.dest != "help" and (action.option_strings == [] or action.dest == "format"):
+                assert action.help, f"{name} {action.dest}"
+                assert action.metavar is None or action.metavar.isupper(), f"{name} {action.metavar}"
