@@ -13,7 +13,9 @@ from engine.walltime import wall_label
 
 def _trigger_line(o: RuleOutcome) -> str:
     """The tick in the rule's wall time and in UTC, written as simulate writes it."""
-    when = f"{wall_label(o.at, o.rule.timezone)} ({o.at:%Y-%m-%d %H:%M} UTC)"
+    when = wall_label(o.at, o.rule.timezone)
+    if o.rule.timezone != "UTC":
+        when += f" ({o.at:%Y-%m-%d %H:%M} UTC)"
     verdict = "FIRES" if o.decision.fires else "does not fire"
     return f"  at {when}: {verdict}: {o.decision.reason}"
 

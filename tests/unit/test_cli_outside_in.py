@@ -358,3 +358,14 @@ def test_every_commands_help_explains_its_arguments() -> None:
             if action.dest != "help" and (action.option_strings == [] or action.dest == "format"):
                 assert action.help, f"{name} {action.dest}"
                 assert action.metavar is None or action.metavar.isupper(), f"{name} {action.metavar}"
+
+
+def test_a_utc_rule_gives_its_time_once() -> None:
+    from engine.evaluate import evaluate_tick
+    from engine.report import render_table
+    from engine.runner import RuleOutcome
+    from tests.unit.ruletools import cron_rule, utc
+
+    rule, at = cron_rule("0 19 * * *"), utc("2026-12-21 19:00")
+    line = render_table([RuleOutcome(rule, at, evaluate_tick(rule, at, None, None))]).splitlines()[1]
+    assert line == "  at 2026-12-21 Mon 19:00 UTC: FIRES: '0 19 * * *' occurred at 2026-12-21 Mon 19:00 UTC"
