@@ -53,7 +53,7 @@ def _summary(outcomes: Sequence[RuleOutcome], executed: bool, calls: int | None)
     t = totals(outcomes)
     head = f"{plural(t['rules'], 'rule')} evaluated, {t['fired']} fired; "
     tail = f"{t['skipped']} skipped, {plural(t['findings'], 'finding')}, {plural(t['errors'], 'error')}"
-    in_calls = f" ({plural(calls, 'write call')})" if calls is not None else ""
+    in_calls = f" ({plural(calls, 'write call')})" if calls else ""  # "0 changes (0 write calls)" says it twice
     if not executed:
         return head + f"{plural(t['changes'], 'change')} planned{in_calls}, " + tail
     return head + (f"{plural(t['ok'], 'change')} made{in_calls}, {t['failed']} failed"

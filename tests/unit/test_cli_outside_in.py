@@ -138,6 +138,10 @@ def test_run_table_times_notes_and_counts() -> None:
     assert render_table(outcomes_for_report(), calls=1).splitlines()[-2:] == [
         "2 rules evaluated, 1 fired; 1 change planned (1 write call), 0 skipped, 0 findings, 0 errors",
         "dry run: nothing was changed (plans may read AWS but never write)"]
+    fired, quiet = outcomes_for_report()
+    fired.plan.changes, fired.results = [], []
+    assert render_table([fired, quiet], executed=True, calls=0).splitlines()[-1] == (
+        "2 rules evaluated, 1 fired; 0 changes made, 0 failed; 0 skipped, 0 findings, 0 errors")
 
 
 def test_plan_json_has_every_key_for_every_rule_and_totals() -> None:
