@@ -61,10 +61,10 @@ def _json_kind(value: object) -> str:
 
 def check_rule_names(ruleset, names) -> None:
     known = [r.name for r in ruleset.rules]
-    for name in names:
+    for name in names:  # worded as simulate words it
         if name not in known:
-            raise UsageError(f"--rule {name}: no such rule" + (f"; {did_you_mean(name, known)}"
-                                                               if did_you_mean(name, known) else ""))
+            raise UsageError(f"--rule: no rule named '{name}'" + (f"; {hint}" if (hint := did_you_mean(name, known))
+                                                                  else f"; rules: {', '.join(known[:20])}"))
 
 
 def exit_code(outcomes, fail_on: str) -> int:

@@ -93,4 +93,4 @@ def test_plan_rejects_a_bad_time_and_an_unknown_rule() -> None:
     proc = shiftwork("plan", "rules/examples", "--at", "2026-12-21T19:00", "--rule", "dev-office-hour",
                      env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"})
     assert proc.returncode == 2
-    assert "--rule dev-office-hour: no such rule; did you mean 'dev-office-hours'?" in proc.stderr
+    assert "--rule: no rule named 'dev-office-hour'; did you mean 'dev-office-hours'?" in proc.stderr

@@ -373,3 +373,12 @@ def test_a_utc_rule_gives_its_time_once() -> None:
     rule, at = cron_rule("0 19 * * *"), utc("2026-12-21 19:00")
     line = render_table([RuleOutcome(rule, at, evaluate_tick(rule, at, None, None))]).splitlines()[1]
     assert line == "  at 2026-12-21 Mon 19:00 UTC: FIRES: '0 19 * * *' occurred at 2026-12-21 Mon 19:00 UTC"
+
+
+@pytest.mark.parametrize("command", ["plan", "run"])
+def test_an_unknown_rule_is_worded_as_simulate_words_it(capsys, command: str) -> None:
+    code, _, err = run_cli(capsys, command, "rules/examples", "--at", "2026-12-21T19:00", "--rule", "dev-ofice-hours")
+    assert (code, err) == (2, "shiftwork: --rule: no rule named 'dev-ofice-hours'; did you mean 'dev-office-hours'?\n")
+    code, _, err = run_cli(capsys, command, "rules/examples/office-hours.yaml", "--at", "2026-12-21T19:00",
+                           "--rule", "zzz")
+    assert (code, err) == (2, "shiftwork: --rule: no rule named 'zzz'; rules: dev-office-hours\n")
