@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Sequence
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -12,6 +13,7 @@ from engine.durations import parse_duration
 from engine.errors import Diagnostic
 from engine.model import (Account, ActionSpec, AlarmTrigger, Calendar, CronTrigger, EventTrigger, Limits, Match,
                           NotifyTarget, Rule, RuleSet, Trigger, WindowSpec, WindowTrigger)
+from engine.regions import unknown_region
 from engine.registry import load_handlers
 from engine.schemaerrors import diagnostic
 from engine.suggest import did_you_mean
@@ -95,6 +97,11 @@ class Builder:
                    "use an IANA name such as Europe/London or America/New_York")
         return False
 
+    def check_regions(self, doc: Document, path: tuple, regions: Sequence[str]) -> None:
+        for i, region in enumerate(regions):
+            if (problem := unknown_region(region)) is not None:
+                self.problems.append(diagnostic(doc, path + (i,), *problem, severity="warning"))
+
     # -- rules --------------------------------------------------------------------------------------------------
     def build_file(self, doc: Document, bad: set[tuple]) -> None:
         """Check every rule, also in a file with schema errors (those parts are skipped, already reported)."""
@@ -105,10 +112,13 @@ class Builder:
         accounts = () if self.dirty(("accounts",)) else data.get("accounts") or ()
         defaults = {"timezone": tz, "regions": () if self.dirty(("regions",)) else tuple(data.get("regions") or ()),
                     "accounts": tuple(Account(a["id"], a.get("role"), a.get("external_id")) for a in accounts)}
+        self.check_regions(doc, ("regions",), defaults["regions"])
         for i, raw in enumerate([] if self.hit(("rules",)) else data.get("rules") or []):
             at = ("rules", i)
             if self.hit(at):
                 continue  # not a mapping
+            if not self.dirty(at + ("regions",)):
+                self.check_regions(doc, at + ("regions",), raw.get("regions") or ())
             self.check_unique_name(doc, at, raw)
             rule = self.build_rule(doc, at, raw, defaults)
             if rule is not None:

@@ -79,6 +79,9 @@ def _cron(rule: Rule, trigger: CronTrigger, t: datetime, last: datetime | None) 
     if not pending:
         if missed:
             return Decision(rule.name, False, (), None, f"no occurrence to run{late}", missed=missed)
+        if last is None:  # a plan, or the dispatcher's first tick: say what was looked at, and when it fires next
+            return Decision(rule.name, False, (), None, f"no occurrence of '{trigger.cron}' in the "
+                            f"{format_duration(rule.catch_up)} before this tick (catch_up){_next(trigger, tz, t)}")
         return Decision(rule.name, False, (), None, f"no occurrence of '{trigger.cron}' since the last evaluation")
     if len(pending) == 1:
         why = f"'{trigger.cron}' occurred at {wall_label(pending[0], tz)}"
@@ -88,3 +91,12 @@ def _cron(rule: Rule, trigger: CronTrigger, t: datetime, last: datetime | None) 
     if pending[-1] < t:
         why += f" (caught up {format_duration(t - pending[-1])} late)"
     return Decision(rule.name, True, rule.actions, None, why + late, occurrences=pending, missed=missed)
+
+
+def _next(trigger: CronTrigger, tz: str, t: datetime) -> str:
+    """"; next at ..." within 31 days (searched a day, then a week, then a month ahead), else nothing."""
+    for ahead in (timedelta(days=1), timedelta(days=8), MAX_LOOKBACK):
+        found = occurrences(trigger.cron, tz, t, t + ahead)
+        if found:
+            return f"; next at {wall_label(found[0], tz)}"
+    return ""

@@ -66,11 +66,15 @@ def normalise(event: Any, depth: int = 0) -> list[dict[str, Any]]:
     if isinstance(event.get("Records"), list):
         out: list[dict[str, Any]] = []
         for record in event["Records"]:
-            source = record.get("EventSource") or record.get("eventSource")
-            if source == "aws:sns":
+            source = (record.get("EventSource") or record.get("eventSource")) if isinstance(record, dict) else None
+            if source == "aws:sns" and isinstance(record.get("Sns"), dict) and "Message" in record["Sns"]:
                 out.extend(normalise(record["Sns"]["Message"], depth + 1))
-            elif source == "aws:sqs":
-                out.extend(normalise(record.get("body"), depth + 1))
+            elif source == "aws:sqs" and "body" in record:
+                out.extend(normalise(record["body"], depth + 1))
+            elif source in ("aws:sns", "aws:sqs"):
+                raise BadEvent(f"an {source} record without its {'Sns.Message' if source == 'aws:sns' else 'body'}")
+            elif source is None:
+                raise BadEvent("a 'Records' entry without an eventSource (expected aws:sns or aws:sqs records)")
             else:
                 raise BadEvent(f"unsupported record source {source!r} (expected aws:sns or aws:sqs)")
         return out
@@ -96,7 +100,11 @@ def event_time(event: Mapping[str, Any]) -> datetime | None:
     text = event.get("time")
     if not text:
         return None
-    when = datetime.fromisoformat(str(text).replace("Z", "+00:00").replace("+0000", "+00:00"))
+    try:
+        when = datetime.fromisoformat(str(text).replace("Z", "+00:00").replace("+0000", "+00:00"))
+    except ValueError:
+        raise BadEvent(f"the event's time {text!r} is not an ISO 8601 time; write e.g. "
+                       "\"time\": \"2026-12-21T19:00:00Z\"") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return when.astimezone(timezone.utc).replace(second=0, microsecond=0)

@@ -47,7 +47,10 @@ def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[Diagnostic]]:
         if path.is_dir():
             found = sorted(str(p) for p in path.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file())
             if not found:
-                problems.append(Diagnostic(Loc(raw), "no rule files (*.yaml, *.yml) in this directory"))
+                below = sorted(str(p) for p in path.iterdir() if p.is_dir() and any(
+                    q.suffix in RULE_SUFFIXES for q in p.iterdir()))  # `rules/` holding `examples/`, say
+                hint = f"subdirectories are not read; give {' or '.join(below[:3])}" if below else None
+                problems.append(Diagnostic(Loc(raw), "no rule files (*.yaml, *.yml) in this directory", hint=hint))
             files.extend(found)
         elif path.is_file():
             files.append(str(path))

@@ -10,7 +10,8 @@ from engine.actions import PlanContext
 from engine.aws import Clients
 from engine.changes import Result
 from engine.evaluate import Decision
-from engine.events import event_time, normalise
+from engine.errors import UsageError
+from engine.events import event_time, is_tick, normalise
 from engine.model import Rule, RuleSet
 from engine.planner import RulePlan, plan_rule
 from engine.trigger import At, decide_event, decide_tick
@@ -26,6 +27,7 @@ class RuleOutcome:
     plan: RulePlan | None = None
     results: list[Result] = field(default_factory=list)
     error: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -41,17 +43,20 @@ class Trigger:
 
     @classmethod
     def from_event(cls, raw: Any) -> "Trigger":
+        """One event; a schedule tick (EventBridge/Scheduler or shiftwork's own) is a tick at the event's time."""
         events = normalise(raw)
         if len(events) != 1:
-            from engine.errors import UsageError
             raise UsageError(f"the event file holds {len(events)} events; give one at a time")
-        return cls(event=events[0])
+        event = events[0]
+        when = event_time(event)
+        if when is None:
+            raise UsageError("the event has no 'time'; add one (ISO 8601) so the run is reproducible")
+        return cls(at=At(when)) if is_tick(event) else cls(event=event)
 
     def time_for(self, rule: Rule) -> datetime:
         if self.event is not None:
             when = event_time(self.event)
             if when is None:
-                from engine.errors import UsageError
                 raise UsageError("the event has no 'time'; add one (ISO 8601) so the run is reproducible")
             return when
         assert self.at is not None
@@ -76,8 +81,9 @@ def run_rules(ruleset: RuleSet, trigger: Trigger, clients: Clients, default_regi
         outcomes.append(outcome)
         if not decision.fires:
             continue
+        ctx = PlanContext(clients=clients, now=at, ruleset=ruleset, event=trigger.event, phase=decision.phase)
+        outcome.notes = ctx.notes  # what the handlers noticed (a missing cluster, no message to send)
         try:
-            ctx = PlanContext(clients=clients, now=at, ruleset=ruleset, event=trigger.event, phase=decision.phase)
             outcome.plan = plan_rule(ctx, rule, decision.actions, default_region)
             if executor is not None and not rule.shadow and not outcome.plan.limited:
                 outcome.results = executor.execute(outcome.plan.changes)

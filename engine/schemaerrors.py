@@ -87,6 +87,19 @@ def _unknown_fields(doc: Document, err: ValidationError, path: tuple[Any, ...]) 
                          key=True)
 
 
+def _for_rule_resource(doc: Document, path: tuple[Any, ...], choices: list[str]) -> list[str]:
+    """The actions that apply to the rule's resource type, so 'scale' on an asg.group suggests asg.scale."""
+    from engine.registry import load_handlers
+
+    rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
+    if len(path) < 2 or path[0] != "rules" or not isinstance(rules, list) or not isinstance(path[1], int):
+        return []
+    rule = rules[path[1]] if path[1] < len(rules) else None
+    resource = rule.get("resource") if isinstance(rule, dict) else None
+    actions = load_handlers().actions
+    return [c for c in choices if c in actions and isinstance(resource, str) and actions[c].applies_to(resource)]
+
+
 def _enum(doc: Document, err: ValidationError, path: tuple[Any, ...]) -> Diagnostic:
     value, choices = err.instance, [str(c) for c in err.validator_value]
     field = next((p for p in reversed(path) if isinstance(p, str)), "")
@@ -100,7 +113,8 @@ def _enum(doc: Document, err: ValidationError, path: tuple[Any, ...]) -> Diagnos
         what = "value"
     if not isinstance(value, str):
         return diagnostic(doc, path, f"must be one of {', '.join(choices)}, not {describe(value)}")
-    hint = did_you_mean(value, choices)
+    hint = did_you_mean(value, _for_rule_resource(doc, path, choices)) if what == "action" else None
+    hint = hint or did_you_mean(value, choices)
     if hint is None and len(choices) <= 12:
         hint = f"expected one of {', '.join(choices)}"
     return diagnostic(doc, path, f"unknown {what} '{value}'", hint)

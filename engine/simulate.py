@@ -105,6 +105,10 @@ def _when(t: datetime, tz: str) -> str:
     return f"{lt:%Y-%m-%d %a %H:%M} {lt.tzname():<5}  ({t:%Y-%m-%d %H:%M} UTC)"
 
 
+def _idle(phase: str | None) -> str:
+    return f"(no '{phase}' actions: nothing runs)"
+
+
 def render_text(sim: Simulation) -> str:
     lines = [f"simulation {sim.first} .. {sim.last} (whole days, each rule in its own timezone)", ""]
     for tl in sim.timelines:
@@ -118,12 +122,13 @@ def render_text(sim: Simulation) -> str:
         if tl.initial_phase:
             acts = _names(rule.inside if tl.initial_phase == INSIDE else rule.outside)
             lines.append(f"  {_when(tl.start, rule.timezone)}  starts {tl.initial_phase:<7}  "
-                         f"{', '.join(acts) or '-'} (on the first tick)")
+                         + (f"{', '.join(acts)} (on the first tick)" if acts else _idle(tl.initial_phase)))
         for ev in tl.events:
             if ev.kind == SUPPRESSED:
                 lines.append(f"  {ev.note}")
             elif ev.kind == PHASE:
-                lines.append(f"  {_when(ev.at, rule.timezone)}  -> {ev.phase:<9}  {', '.join(ev.actions) or '-'}")
+                lines.append(f"  {_when(ev.at, rule.timezone)}  -> {ev.phase:<9}  "
+                             f"{', '.join(ev.actions) or _idle(ev.phase)}")
             else:
                 lines.append(f"  {_when(ev.at, rule.timezone)}  fires       {', '.join(ev.actions)}"
                              + (f"  ({ev.note})" if ev.note else ""))

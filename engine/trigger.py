@@ -1,7 +1,8 @@
 """Decide, for one trigger (a tick time or an event), which rules fire and with which actions."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -22,9 +23,11 @@ class At:
     def parse(cls, text: str) -> "At":
         try:
             when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise UsageError(f"--at {text!r} is not an ISO time; write e.g. 2026-12-21T19:00 (each rule's local "
-                             "time) or 2026-12-21T19:00Z (UTC)") from None
+        except ValueError as exc:
+            shaped = re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text.strip())  # 2026-02-30T10:00: say why
+            what = f"a valid time ({exc})" if shaped else "an ISO time"
+            raise UsageError(f"--at {text!r} is not {what}; write e.g. 2026-12-21T19:00 (each rule's local time) "
+                             "or 2026-12-21T19:00Z (UTC)") from None
         return cls(when)
 
     def for_rule(self, rule: Rule) -> datetime:
@@ -45,13 +48,16 @@ def rule_pattern(rule: Rule) -> dict[str, Any] | None:
 
 def decide_tick(rule: Rule, t: datetime) -> Decision:
     """A plan's view of a tick: no watermark, so cron looks back `catch_up` and a window reconciles."""
-    return evaluate_tick(rule, t, None, None)
+    decision = evaluate_tick(rule, t, None, None)
+    if rule_pattern(rule) is not None:  # the CLI user asked the wrong question: say which one to ask
+        decision = replace(decision, reason=f"{decision.reason}; plan it with --event FILE")
+    return decision
 
 
 def decide_event(rule: Rule, event: dict[str, Any]) -> Decision:
     pattern = rule_pattern(rule)
     if pattern is None:
-        return Decision(rule.name, False, (), None, "not event-driven: runs on schedule ticks only")
+        return Decision(rule.name, False, (), None, "not event-driven: runs on schedule ticks only (plan it with --at)")
     if not rule.enabled:
         return Decision(rule.name, False, (), None, "disabled (enabled: false)")
     if matches(pattern, event):

@@ -78,10 +78,15 @@ def _items(value: Any) -> list[str]:
     return [part.strip() for v in values for part in str(v).split(",")]
 
 
+SPELLED_OUT = {"weekday": "mon-fri", "weekdays": "mon-fri", "workdays": "mon-fri", "weekend": "sat-sun",
+               "weekends": "sat-sun"}  # words people write for days; 'weekdays' is not a misspelt 'wednesday'
+
+
 def _named(text: str, table: dict[str, int], what: str, example: str) -> int:
     key = text.strip().lower()
     if key not in table:
-        raise WindowError(f"unknown {what} {text!r}", did_you_mean(key, table) or f"write e.g. {example}")
+        hint = f"write '{SPELLED_OUT[key]}'" if what == "day" and key in SPELLED_OUT else did_you_mean(key, table)
+        raise WindowError(f"unknown {what} {text!r}", hint or f"write e.g. {example}")
     return table[key]
 
 

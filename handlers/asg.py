@@ -189,7 +189,7 @@ class Restore(Action):
                 out.append(Skip(self.rule.name, self.action_name, res, f"{exc}; not restoring a guessed size"))
                 continue
             if goal is None:
-                out.append(Skip(self.rule.name, self.action_name, res, f"no {SAVED_TAG} tag: nothing to restore"))
+                out.append(Skip(self.rule.name, self.action_name, res, f"no {SAVED_TAG} tag: nothing saved to restore"))
                 continue
             if goal.min is None or goal.max is None:
                 out.append(Skip(self.rule.name, self.action_name, res, f"{SAVED_TAG} tag {goal.encode()!r} lacks "

@@ -294,5 +294,5 @@ class Restore(_ServiceAction):
         writes = self.writes(res, before, after, why)
         done = f"restored {wanted}" if writes else f"already at the saved {wanted}"
         untag = self.change(res, "ecs", "untag_resource", {"resourceArn": res.id, "tagKeys": [SAVED_TAG]},
-                            f"{done}: remove tag {SAVED_TAG}", before, after)
+                            f"{done}: remove tag {SAVED_TAG}")  # the tag goes; the size is the writes' business
         return [*writes, untag]

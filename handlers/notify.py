@@ -11,6 +11,7 @@ from engine.changes import Change, Finding, Result, Skip
 from engine.errors import ShiftworkError
 from engine.registry import ANY_RESOURCE, action
 from engine.resources import Resource
+from engine.walltime import wall_label
 
 MAX_SUBJECT = 99  # SNS: ASCII, no line breaks, fewer than 100 characters
 MAX_MESSAGE_BYTES = 200_000  # SNS takes 256 KB; stay well below it, a person reads this
@@ -64,12 +65,16 @@ def _result_entry(result: Result) -> Entry:
     return change.action, result.status, change.resource, detail
 
 
+def _one(heading: str) -> str:
+    return heading[:-1] if heading.endswith("checks") or heading.endswith("errors") else heading
+
+
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _render(rule_name: str, verb: str, entries: list[Entry], outcomes: Sequence[tuple[str, str]],
-            at: datetime | None, phase: str | None) -> str:
+            at: datetime | None, phase: str | None, tz: str | None = None, description: str = "") -> str:
     """Counts per action and outcome (of resources), then the resources themselves, capped for SNS."""
     # action -> outcome -> resource label -> details, all in first-seen order
     grouped: dict[str, dict[str, dict[str, list[str]]]] = {}
@@ -81,13 +86,18 @@ def _render(rule_name: str, verb: str, entries: list[Entry], outcomes: Sequence[
     seen = {o for by_outcome in grouped.values() for o in by_outcome}
     order = [key for key, _ in outcomes] + sorted(seen - set(headings))
 
-    def counts(sizes: dict[str, int]) -> str:
-        return ", ".join(f"{sizes[o]} {headings.get(o, o)}" for o in order if sizes.get(o))
+    def counts(sizes: dict[str, int]) -> str:  # "1 failed check", "2 failed checks"
+        return ", ".join(f"{sizes[o]} {_one(headings.get(o, o)) if sizes[o] == 1 else headings.get(o, o)}"
+                         for o in order if sizes.get(o))
 
     totals = {o: sum(len(by_outcome.get(o, {})) for by_outcome in grouped.values()) for o in order}
     when = f" at {at:%Y-%m-%d %H:%M %Z}".rstrip() if at else ""
+    if at and tz and tz != "UTC":  # the on-call reads the rule's own time first, as in plan and simulate
+        when = f" at {wall_label(at, tz)} ({at:%Y-%m-%d %H:%M} UTC)"
     window = f" (window phase: {phase})" if phase else ""
     lines = [f"shiftwork rule '{rule_name}'{when}{window} {verb}: {counts(totals) or 'nothing to do'}."]
+    if description:
+        lines.append(" ".join(description.split()))
     for act, by_outcome in grouped.items():
         lines += ["", f"{act}: {counts({o: len(labels) for o, labels in by_outcome.items()})}"]
         for outcome in order:
@@ -112,9 +122,10 @@ def _cap(text: str) -> str:
 
 
 def summarise(rule_name: str, items: Sequence[Change | Skip | Finding], at: datetime | None = None,
-              phase: str | None = None) -> str:
+              phase: str | None = None, tz: str | None = None, description: str = "") -> str:
     """What a rule's run plans to do, for a person: counts per action and outcome, then the resources."""
-    return _render(rule_name, "plans", [_planned_entry(i) for i in items], PLAN_OUTCOMES, at, phase)
+    return _render(rule_name, "plans", [_planned_entry(i) for i in items], PLAN_OUTCOMES, at, phase, tz,
+                   description)
 
 
 def summarise_results(rule_name: str, results: Sequence[Result], at: datetime | None = None,
@@ -161,12 +172,14 @@ class Notify(Action):
         changed = sum(isinstance(i, Change) for i in mine)
         checks = sum(isinstance(i, Finding) and i.status != "pass" for i in mine)
         subject = subject_line(self.options.get("subject") or f"shiftwork: {self.rule.name}")
-        message = summarise(self.rule.name, mine, at=ctx.now, phase=ctx.phase)
+        message = summarise(self.rule.name, mine, at=ctx.now, phase=ctx.phase, tz=self.rule.timezone,
+                            description=self.rule.description)
         topic_resource = Resource(type="sns.topic", id=topic, region=region, name=self.options["target"], arn=topic)
         return [Change(self.rule.name, self.action_name, topic_resource, "sns", "publish",
                        {"TopicArn": topic, "Subject": subject, "Message": message},
-                       f"notify '{self.options['target']}': summary of {changed} planned change(s)"
-                       + (f" and {checks} failed check(s)" if checks else ""))]
+                       f"notify '{self.options['target']}': summary of "
+                       + " and ".join(f"{n} {what}{'' if n == 1 else 's'}" for n, what in
+                                      ((changed, "planned change"), (checks, "failed check")) if n))]
 
     def topic(self, ctx: PlanContext) -> str:
         name = str(self.options.get("target"))

@@ -25,7 +25,8 @@ ALARM_EVENT = {
 
 def register(sub) -> None:
     p = sub.add_parser("demo", help="see shiftwork work on an embedded AWS with a small fleet (no account needed)")
-    p.add_argument("path", nargs="?", default=DEFAULT_RULES, help=f"rule files (default: {DEFAULT_RULES})")
+    p.add_argument("path", nargs="?", default=DEFAULT_RULES, metavar="PATH",
+                   help=f"rule files or a directory of them (default: {DEFAULT_RULES})")
     p.set_defaults(run=run)
 
 
@@ -109,6 +110,7 @@ def run(args) -> int:
                      *where])
         print(f"  (exit code {code})")
         _show_inbox(clients, fleet.inboxes.get("backups-oncall"), "backups-oncall")
-        print("\nNext: write your own rules (docs/rules.md), `shiftwork plan` them against your account "
-              "(read-only), then deploy.")
+        print("\nNext: write your own rules (docs/rules.md), `shiftwork validate` and `simulate` them, then "
+              "`shiftwork plan` them against your account (read-only); docs/operations.md says how to run the "
+              "Lambda.")
     return 0

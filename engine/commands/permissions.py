@@ -21,8 +21,8 @@ def required_permissions(ruleset: RuleSet, registry: Registry) -> list[str]:
 
 def register(sub) -> None:
     p = sub.add_parser("permissions", help="print the IAM actions a rule set needs")
-    p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="rule files or directories of *.yaml files")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="one IAM action a line, or a JSON list")
     p.set_defaults(run=run)
 
 

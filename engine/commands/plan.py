@@ -7,12 +7,13 @@ from pathlib import Path
 
 from engine.errors import EXIT_FAILED, UsageError
 from engine.loader import load
+from engine.regions import unknown_region
 from engine.session import make_clients
 from engine.suggest import did_you_mean
 
 
 def add_common(p) -> None:
-    p.add_argument("paths", nargs="+", metavar="PATH", help="rule files or directories")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="rule files or directories of *.yaml files")
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--at", metavar="TIME",
                       help="tick time: 2026-12-21T19:00 is each rule's local time; add Z or +01:00 for an instant")
@@ -21,7 +22,8 @@ def add_common(p) -> None:
     p.add_argument("--region", help="region for rules that name none (default: your AWS config)")
     p.add_argument("--profile", help="AWS profile")
     p.add_argument("--endpoint-url", metavar="URL", help="an AWS emulator, e.g. http://127.0.0.1:5000")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json"], default="table",
+                   help="a table per rule for people (default), or JSON for scripts")
     p.add_argument("--fail-on", choices=["errors", "findings"], default="errors",
                    help="exit 1 on errors, including checks that could not run (default), or also on failed checks")
 
@@ -44,16 +46,25 @@ def trigger_from(args):
             raw = json.loads(path.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise UsageError(f"--event {args.event}: not JSON ({exc})") from None
-        return Trigger.from_event(raw)
+        if not isinstance(raw, dict):
+            raise UsageError(f"--event {args.event}: an event is a JSON object ({{...}}), not a {_json_kind(raw)}")
+        try:
+            return Trigger.from_event(raw)
+        except UsageError as exc:
+            raise UsageError(f"--event {args.event}: {exc}") from None
     return Trigger(at=At.parse(args.at))
+
+
+def _json_kind(value: object) -> str:
+    return {list: "list", str: "string", bool: "boolean", type(None): "null"}.get(type(value), "number")
 
 
 def check_rule_names(ruleset, names) -> None:
     known = [r.name for r in ruleset.rules]
-    for name in names:
+    for name in names:  # worded as simulate words it
         if name not in known:
-            raise UsageError(f"--rule {name}: no such rule" + (f"; {did_you_mean(name, known)}"
-                                                               if did_you_mean(name, known) else ""))
+            raise UsageError(f"--rule: no rule named '{name}'" + (f"; {hint}" if (hint := did_you_mean(name, known))
+                                                                  else f"; rules: {', '.join(known[:20])}"))
 
 
 def exit_code(outcomes, fail_on: str) -> int:
@@ -72,17 +83,21 @@ def run(args) -> int:
 
 def evaluate(args, *, execute: bool) -> int:
     """Plan every rule for the trigger (read-only sessions); with `execute`, hand the changes to the executor."""
-    from engine.executor import Executor
+    from engine.executor import DryRunExecutor, Executor
     from engine.report import render_json, render_table
     from engine.runner import run_rules
 
     ruleset = load(args.paths)
     check_rule_names(ruleset, args.rule)
     trigger = trigger_from(args)
+    if args.region and (problem := unknown_region(args.region)):  # a warning: a region newer than botocore is real
+        print(f"shiftwork: warning: --region {args.region}: {problem[0]}; {problem[1]}", file=sys.stderr)
     aws = {"profile": args.profile, "region": args.region, "endpoint_url": args.endpoint_url}
     clients, region = make_clients(**aws, read_only=True)
-    executor = Executor(make_clients(**aws, read_only=False)[0], ruleset.accounts()) if execute else None
+    # a plan goes to the dry-run executor, which batches like the live one and calls nothing
+    executor = Executor(make_clients(**aws, read_only=False)[0], ruleset.accounts()) if execute else DryRunExecutor()
     outcomes = run_rules(ruleset, trigger, clients, region, only=args.rule, executor=executor)
-    out = render_json(outcomes) if args.format == "json" else render_table(outcomes, executed=execute)
+    render = render_json if args.format == "json" else render_table
+    out = render(outcomes, executed=execute, calls=executor.calls)
     sys.stdout.write(out + "\n")
     return exit_code(outcomes, args.fail_on)

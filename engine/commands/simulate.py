@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date, datetime, timezone
 
@@ -24,7 +25,8 @@ def register(sub) -> None:
     p.add_argument("--from", dest="first", required=True, metavar="DATE", help="first day, YYYY-MM-DD")
     p.add_argument("--to", dest="last", required=True, metavar="DATE", help="last day (inclusive), YYYY-MM-DD")
     p.add_argument("--rule", action="append", metavar="NAME", help="only this rule (repeatable)")
-    p.add_argument("--format", choices=("text", "json", "html"), default="text")
+    p.add_argument("--format", choices=("text", "json", "html"), default="text",
+                   help="text (default), JSON, or a self-contained HTML calendar (use --out)")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(run=run)
 
@@ -32,8 +34,9 @@ def register(sub) -> None:
 def _day(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(f"{option} {text!r} is not a date; write YYYY-MM-DD, e.g. 2027-03-22") from None
+    except ValueError as exc:
+        why = f" ({exc})" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()) else ""  # 2027-02-30: say what is wrong
+        raise UsageError(f"{option} {text!r} is not a date{why}; write YYYY-MM-DD, e.g. 2027-03-22") from None
 
 
 def run(args) -> int:
@@ -41,7 +44,8 @@ def run(args) -> int:
     if last < first:
         raise UsageError(f"--to {last} is before --from {first}")
     if (last - first).days + 1 > MAX_DAYS:
-        raise UsageError(f"{(last - first).days + 1} days is too long a simulation; at most {MAX_DAYS}")
+        raise UsageError(f"--from {first} --to {last} is {(last - first).days + 1} days; simulate at most {MAX_DAYS} "
+                         "days at a time")
     checked = check_paths(args.paths)
     if checked.ruleset is None:
         raise RuleErrors(checked.errors)
@@ -55,6 +59,8 @@ def run(args) -> int:
     warnings = [w for w in checked.warnings if not w.message.startswith(MESSAGE_START)]
     probe_start = datetime(first.year, first.month, first.day, tzinfo=timezone.utc)
     warnings += find_conflicts(checked.ruleset, probe_start, min((last - first).days + 2, MAX_CONFLICT_DAYS))
+    if args.rule:  # only what concerns the rules asked about: their own warnings, or a conflict naming them
+        warnings = [w for w in warnings if w.rule in args.rule or any(f"rule '{n}'" in w.message for n in args.rule)]
     sim = simulate(checked.ruleset, first, last, args.rule, warnings)
     if args.format == "json":
         text = json.dumps(to_json(sim), indent=2) + "\n"
@@ -65,8 +71,11 @@ def run(args) -> int:
     else:
         text = render_text(sim)
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        try:
+            with open(args.out, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise UsageError(f"--out {args.out}: cannot write it: {exc.strerror}") from None
         print(f"wrote {args.out} ({len(sim.timelines)} rule{'s' if len(sim.timelines) != 1 else ''})",
               file=sys.stderr)
     else:

@@ -41,6 +41,9 @@ def test_plan_at_office_hours_end_selects_stops_and_writes_nothing(aws: str, wri
     assert {c["call"] for c in office["changes"]} == {"ec2:StopInstances"}
     skipped = {s["resource"]["name"]: s["reason"] for s in office["skips"]}
     assert "shiftwork:skip=true" in skipped["dev-long-job"]
+    # the dry-run executor batches as the live one would: both stops are one call
+    assert {r["reason"] for r in office["results"]} == {"would call ec2:StopInstances with 2 ids: running; stopping it"}
+    assert report["dry_run"] is True and report["totals"]["write_calls"] == 1
     assert states(writer) == before  # a plan never writes
 
 
@@ -90,4 +93,4 @@ def test_plan_rejects_a_bad_time_and_an_unknown_rule() -> None:
     proc = shiftwork("plan", "rules/examples", "--at", "2026-12-21T19:00", "--rule", "dev-office-hour",
                      env={"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"})
     assert proc.returncode == 2
-    assert "--rule dev-office-hour: no such rule; did you mean 'dev-office-hours'?" in proc.stderr
+    assert "--rule: no rule named 'dev-office-hour'; did you mean 'dev-office-hours'?" in proc.stderr

@@ -39,3 +39,4 @@ def test_demo_runs_without_credentials_and_shows_the_product(tmp_path) -> None:
     assert "(exit code 1)" in backups  # --fail-on findings
     assert "The 'backups-oncall' SNS topic received 1 message(s)" in backups
     assert "Traceback" not in proc.stderr
+    assert out.rstrip().endswith("docs/operations.md says how to run the Lambda.")  # no `deploy` command to promise

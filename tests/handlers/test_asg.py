@@ -83,7 +83,7 @@ def test_scale_to_zero_twice_then_restore_exactly(ctx: PlanContext, clients: Cli
 
     again = run(ctx, clients, load_rules, "asg.restore")
     assert again.changes == []
-    assert [s.reason for s in again.skips] == [f"no {SAVED_TAG} tag: nothing to restore"]
+    assert [s.reason for s in again.skips] == [f"no {SAVED_TAG} tag: nothing saved to restore"]
 
 
 def test_restore_refuses_an_unreadable_tag(ctx: PlanContext, clients: Clients, load_rules: Any) -> None:

@@ -115,6 +115,7 @@ def test_scale_to_zero_twice_keeps_the_saved_size_and_restore_is_exact(clients: 
 
     restore, _ = plan(clients, "ecs.restore", match)
     assert calls(restore) == ["update_service", "untag_resource"]
+    assert [(c.before, c.after) for c in restore] == [("desired 0", "desired 3"), ("", "")]  # the untag resizes nothing
     apply(clients, restore)
     assert state(clients, "batch", "worker") == (3, {}, None)
     again, _ = plan(clients, "ecs.restore", match)

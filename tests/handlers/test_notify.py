@@ -76,8 +76,8 @@ def test_summary_merges_several_changes_of_one_resource_and_lists_findings() -> 
     text = summarise(RULE, items)
     assert ("ecs.scale: 1 to change\n  to change:\n"
             "    arn:svc/batch/w (w): save desired 3; scale: desired 3 -> 0\n") in text
-    assert "backup.validate: 1 failed checks\n  failed checks:\n    db1: recency, observed 30h, required 26h\n" in text
-    assert text.startswith("shiftwork rule 'dev-evening-stop' plans: 1 to change, 1 failed checks.\n")
+    assert "backup.validate: 1 failed check\n  failed checks:\n    db1: recency, observed 30h, required 26h\n" in text
+    assert text.startswith("shiftwork rule 'dev-evening-stop' plans: 1 to change, 1 failed check.\n")
 
 
 def test_summary_is_capped_per_group_and_in_bytes() -> None:
@@ -147,7 +147,7 @@ def test_publish_reaches_the_topic_subscribers(clients: Clients) -> None:
     change = planned[0]
     assert (change.service, change.call, change.resource.type, change.resource.id, change.resource.region) == (
         "sns", "publish", "sns.topic", topic, REGION)
-    assert change.reason == "notify 'ops': summary of 2 planned change(s)"
+    assert change.reason == "notify 'ops': summary of 2 planned changes"
     getattr(clients.client(change.service, change.resource.region), change.call)(**change.params)
 
     received = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=0)["Messages"]
@@ -156,3 +156,10 @@ def test_publish_reaches_the_topic_subscribers(clients: Clients) -> None:
     assert envelope["Subject"] == "dev fleet stopped"
     assert envelope["Message"] == summarise(RULE, PLANNED[:3], at=NOW)
     assert "i-0zzz" not in envelope["Message"]
+
+
+def test_summary_gives_a_local_rule_its_own_time_first() -> None:
+    """An on-call engineer in New York reads 19:00 EST, with UTC beside it, as plan and simulate write it."""
+    text = summarise(RULE, PLANNED[:1], at=datetime(2026, 12, 22, 0, 0, tzinfo=timezone.utc), tz="America/New_York")
+    assert text.splitlines()[0] == ("shiftwork rule 'dev-evening-stop' at 2026-12-21 Mon 19:00 EST "
+                                    "(2026-12-22 00:00 UTC) plans: 1 to change.")

@@ -117,3 +117,16 @@ def test_disabled_and_event_rules_never_fire_on_ticks() -> None:
     assert not evaluate_tick(cron_rule("* * * * *", enabled=False), utc("2027-03-22 12:00"), None, None).fires
     d = evaluate_tick(alarm_rule(), utc("2027-03-22 12:00"), None, None)
     assert not d.fires and d.reason == "fires on events only, not on schedule ticks"
+
+
+def test_first_evaluation_without_an_occurrence_says_what_it_looked_at_and_when_it_fires_next() -> None:
+    """A plan has no earlier tick: 'since the last evaluation' would be wrong; catch_up is what it looked at."""
+    rule = cron_rule("0 6 * * mon", tz="Europe/London")
+    d = evaluate_tick(rule, utc("2026-12-21 19:00"), None, None)
+    assert not d.fires
+    assert d.reason == ("no occurrence of '0 6 * * mon' in the 1h before this tick (catch_up); "
+                        "next at 2026-12-28 Mon 06:00 GMT")
+    yearly = evaluate_tick(cron_rule("0 6 1 6 *"), utc("2026-12-21 19:00"), None, None)
+    assert yearly.reason == "no occurrence of '0 6 1 6 *' in the 1h before this tick (catch_up)"
+    later = evaluate_tick(rule, utc("2026-12-21 19:00"), utc("2026-12-21 18:55"), None)
+    assert later.reason == "no occurrence of '0 6 * * mon' since the last evaluation"

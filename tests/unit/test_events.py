@@ -70,6 +70,10 @@ def test_eventbridge_pattern_operators(pattern: dict, expected: bool) -> None:
     ([1, 2], "event must be a JSON object"),
     ({"hello": "world"}, "unrecognised event"),
     ({"Records": [{"eventSource": "aws:s3"}]}, "unsupported record source 'aws:s3'"),
+    ({"Records": [{"body": "{}"}]}, "a 'Records' entry without an eventSource"),
+    ({"Records": [7]}, "a 'Records' entry without an eventSource"),
+    ({"Records": [{"EventSource": "aws:sns", "Sns": {}}]}, "an aws:sns record without its Sns.Message"),
+    ({"Records": [{"eventSource": "aws:sqs"}]}, "an aws:sqs record without its body"),
 ])
 def test_unreadable_events_say_why(event: object, message: str) -> None:
     with pytest.raises(BadEvent, match=message):
