@@ -74,6 +74,12 @@ class Action:
         self.rule = rule
         self.options = dict(spec.options)
 
+    @classmethod
+    def after_execution(cls, change: Change, rule: Rule, results: Sequence[Any], findings: Sequence[Finding],
+                        at: datetime, phase: str | None) -> Change:
+        """A summarising action's change, rewritten once the rule's other changes ran (default: unchanged)."""
+        return change
+
     def plan(self, ctx: PlanContext, resources: Sequence[Resource]) -> list[Change | Skip | Finding]:
         raise NotSupportedYet(f"action '{self.action_name}' is registered but not implemented yet; "
                               "it made no change")

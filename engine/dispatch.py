@@ -23,6 +23,7 @@ from engine.evaluate import Decision, evaluate_tick
 from engine.events import event_time, is_tick, normalise
 from engine.findings import emf as findings_emf
 from engine.model import Rule, RuleSet
+from engine.execution import execute_plan
 from engine.planner import plan_rule
 from engine.runner import RuleOutcome
 from engine.state import State
@@ -148,7 +149,7 @@ class Dispatcher:
             ctx = PlanContext(clients=self.planning, now=t, ruleset=self.ruleset, event=event, phase=decision.phase)
             outcome.plan = plan_rule(ctx, rule, decision.actions, self.default_region)
             if not rule.shadow and not outcome.plan.limited:
-                outcome.results = self.executor.execute(outcome.plan.changes)
+                outcome.results = execute_plan(self.executor, outcome.plan, t, decision.phase)
         except Exception as exc:  # noqa: BLE001 (isolation: one failing rule never stops the others)
             outcome.error = f"{type(exc).__name__}: {exc}"
         self._log_outcome(base, outcome)

@@ -185,6 +185,8 @@ class Executor:
 class DryRunExecutor:
     """Performs nothing: each Change gets Result status "planned", saying which call it would be in."""
 
+    live = False
+
     def __init__(self, clients: Clients | None = None, accounts: Mapping[str, Account] | None = None):
         self.calls = 0  # calls the live executor would make on the happy path
 

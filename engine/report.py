@@ -31,8 +31,13 @@ def _note(o: RuleOutcome, note: str) -> str:
 
 
 def _result_for(results: Sequence[Result], change: Change) -> str:
+    def same(done: Change) -> bool:  # a summary (notify) is rewritten with the results before it is sent
+        return done is change or done == change or (
+            (done.rule, done.action, done.resource, done.call) == (change.rule, change.action, change.resource,
+                                                                   change.call))
+
     for r in results:
-        if r.change is change or r.change == change:
+        if same(r.change):
             return f" -> {r.status}" + (f": {r.reason}" if r.reason and r.status != "ok" else "")
     return ""
 

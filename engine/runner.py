@@ -13,6 +13,7 @@ from engine.evaluate import Decision
 from engine.errors import UsageError
 from engine.events import event_time, is_tick, normalise
 from engine.model import Rule, RuleSet
+from engine.execution import execute_plan
 from engine.planner import RulePlan, plan_rule
 from engine.trigger import At, decide_event, decide_tick
 
@@ -86,7 +87,7 @@ def run_rules(ruleset: RuleSet, trigger: Trigger, clients: Clients, default_regi
         try:
             outcome.plan = plan_rule(ctx, rule, decision.actions, default_region)
             if executor is not None and not rule.shadow and not outcome.plan.limited:
-                outcome.results = executor.execute(outcome.plan.changes)
+                outcome.results = execute_plan(executor, outcome.plan, at, decision.phase)
         except Exception as exc:  # noqa: BLE001 (isolation: report it, keep going)
             outcome.error = f"{type(exc).__name__}: {exc}"
     return outcomes

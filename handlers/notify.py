@@ -1,6 +1,7 @@
 """notify: one SNS message per rule run summarising what changed."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -9,6 +10,7 @@ from typing import Any
 from engine.actions import Action, PlanContext
 from engine.changes import Change, Finding, Result, Skip
 from engine.errors import ShiftworkError
+from engine.model import Rule
 from engine.registry import ANY_RESOURCE, action
 from engine.resources import Resource
 from engine.walltime import wall_label
@@ -129,9 +131,12 @@ def summarise(rule_name: str, items: Sequence[Change | Skip | Finding], at: date
 
 
 def summarise_results(rule_name: str, results: Sequence[Result], at: datetime | None = None,
-                      phase: str | None = None) -> str:
-    """What a rule's run did once executed: failures first, with the AWS error code."""
-    return _render(rule_name, "ran", [_result_entry(r) for r in results], RESULT_OUTCOMES, at, phase)
+                      phase: str | None = None, findings: Sequence[Finding] = (), tz: str | None = None,
+                      description: str = "") -> str:
+    """What a rule's run did once executed: failures first, with the AWS error code; then its checks."""
+    entries = [_result_entry(r) for r in results] + [_planned_entry(f) for f in findings]
+    outcomes = RESULT_OUTCOMES + tuple(o for o in PLAN_OUTCOMES if o[0] in ("fail", "error", "pass"))
+    return _render(rule_name, "ran", entries, outcomes, at, phase, tz, description)
 
 
 def worth_telling(items: Sequence[Change | Skip | Finding]) -> bool:
@@ -180,6 +185,17 @@ class Notify(Action):
                        f"notify '{self.options['target']}': summary of "
                        + " and ".join(f"{n} {what}{'' if n == 1 else 's'}" for n, what in
                                       ((changed, "planned change"), (checks, "failed check")) if n))]
+
+    @classmethod
+    def after_execution(cls, change: Change, rule: Rule, results: Sequence[Any], findings: Sequence[Finding],
+                        at: datetime, phase: str | None) -> Change:
+        """The message the on-call gets says what happened (failures first), not what was planned."""
+        mine = [r for r in results if isinstance(r, Result) and r.change.rule == rule.name]
+        message = summarise_results(rule.name, mine, findings=[f for f in findings if f.rule == rule.name],
+                                    at=at, phase=phase, tz=rule.timezone, description=rule.description)
+        failed = sum(r.status == "failed" for r in mine)
+        reason = change.reason + (f"; {failed} change(s) failed" if failed else "")
+        return dataclasses.replace(change, params={**change.params, "Message": message}, reason=reason)
 
     def topic(self, ctx: PlanContext) -> str:
         name = str(self.options.get("target"))

@@ -163,3 +163,44 @@ def test_summary_gives_a_local_rule_its_own_time_first() -> None:
     text = summarise(RULE, PLANNED[:1], at=datetime(2026, 12, 22, 0, 0, tzinfo=timezone.utc), tz="America/New_York")
     assert text.splitlines()[0] == ("shiftwork rule 'dev-evening-stop' at 2026-12-21 Mon 19:00 EST "
                                     "(2026-12-22 00:00 UTC) plans: 1 to change.")
+
+
+def test_a_run_publishes_what_happened_not_what_was_planned(clients: Clients, load_rules) -> None:
+    """After execution the message lists the failures with AWS's error, then what was done."""
+    from engine.execution import execute_plan
+    from engine.executor import Executor
+    from engine.planner import plan_rule
+
+    ec2 = clients.client("ec2", REGION)
+    ok, bad = (i["InstanceId"] for i in ec2.run_instances(
+        ImageId="ami-12c6146b", MinCount=2, MaxCount=2,
+        TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "env", "Value": "dev"}]}])["Instances"])
+    sns, sqs = clients.client("sns", REGION), clients.client("sqs", REGION)
+    topic = sns.create_topic(Name="ops")["TopicArn"]
+    queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+    rules = load_rules(f"""
+        version: 1
+        regions: [{REGION}]
+        notify:
+          ops: {{sns: "{topic}"}}
+        rules:
+          - name: dev-evening-stop
+            resource: ec2.instance
+            match: {{tags: {{env: dev}}}}
+            on: {{cron: "0 19 * * *"}}
+            actions: [ec2.stop, {{type: notify, target: ops}}]
+        """)
+    rule = rules.rules[0]
+    ctx = PlanContext(clients=Clients(read_only=True), now=NOW, ruleset=rules)
+    plan = plan_rule(ctx, rule, rule.actions, REGION)
+    # AWS refuses to stop one of them (moto would stop anything): bisection isolates it
+    from tests.handlers.test_ec2 import OneInstanceCannotStop
+
+    results = execute_plan(Executor(OneInstanceCannotStop(bad)), plan, NOW)
+    assert sorted(r.status for r in results) == ["failed", "ok", "ok"]  # stop bad, stop ok, publish
+    body = sqs.receive_message(QueueUrl=queue)["Messages"][0]["Body"]
+    assert "ran: 1 failed, 1 done." in body
+    assert f"{bad}: StopInstances failed: IncorrectInstanceState" in body
+    assert body.index("failed:") < body.index("done:")
