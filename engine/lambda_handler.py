@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 
 from engine.aws import Clients
-from engine.dispatch import Dispatcher
+from engine.dispatch import Dispatcher, json_log
 from engine.loader import load
 from engine.state import DynamoState, MemoryState
 
@@ -27,6 +27,9 @@ def build(env: dict[str, str] | None = None) -> Dispatcher:
     table = env.get("SHIFTWORK_TABLE")
     writing = Clients(session, endpoint_url=endpoint)
     state = DynamoState(writing.client("dynamodb", region), table) if table else MemoryState()
+    if not table:
+        json_log({"level": "WARNING", "message": "SHIFTWORK_TABLE is not set: state lives in memory only, so "
+                  "every cold start re-evaluates windows from scratch and the tick lock does not span invocations"})
     ruleset = load([rules])
     return Dispatcher(ruleset=ruleset, state=state, planning=Clients(session, read_only=True, endpoint_url=endpoint),
                       executor=Executor(writing, ruleset.accounts()), default_region=region)

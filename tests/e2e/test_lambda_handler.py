@@ -62,3 +62,14 @@ def test_handler_ticks_with_dynamodb_state(aws: str, writer: Clients, tmp_path, 
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert any(line.get("outcome") == "ok" and line.get("rule") == "dev-office-hours" for line in lines)
     assert any("_aws" in line for line in lines)
+
+
+def test_without_a_state_table_the_handler_says_state_is_memory_only(tmp_path, monkeypatch, capsys) -> None:
+    (tmp_path / "rules.yaml").write_text(RULES)
+    monkeypatch.setenv("SHIFTWORK_RULES", str(tmp_path))
+    monkeypatch.delenv("SHIFTWORK_TABLE", raising=False)
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    dispatcher = entry.build()
+    assert type(dispatcher.state).__name__ == "MemoryState"
+    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert line["level"] == "WARNING" and "SHIFTWORK_TABLE is not set" in line["message"]
