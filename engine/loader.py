@@ -134,8 +134,12 @@ def schema_validator() -> Draft202012Validator:
     return _validator
 
 
-def check_paths(paths: Sequence[str]) -> Checked:
-    """Load and check everything; never raises for a user mistake."""
+def check_paths(paths: Sequence[str], *, conflicts: bool = True) -> Checked:
+    """Load and check everything; never raises for a user mistake.
+
+    `conflicts` adds the rule-conflict warnings (validate, simulate); `load` skips that work, which
+    no plan, run or Lambda cold start reads.
+    """
     from engine.build import build_ruleset  # the model builder runs the semantic checks
 
     files, problems = expand_paths(paths)
@@ -156,14 +160,14 @@ def check_paths(paths: Sequence[str]) -> Checked:
     ruleset, semantic = build_ruleset(docs)
     diagnostics = sorted(set(problems + schema_problems + semantic), key=Diagnostic.sort_key)
     has_errors = any(d.severity == "error" for d in diagnostics)
-    if not has_errors:  # rules that fight over the same resources: warnings (engine.conflicts)
+    if conflicts and not has_errors:  # rules that fight over the same resources: warnings (engine.conflicts)
         diagnostics = sorted(diagnostics + find_conflicts(ruleset), key=Diagnostic.sort_key)
     return Checked(None if has_errors else ruleset, diagnostics, files)
 
 
 def load(paths: Sequence[str]) -> RuleSet:
     """Load rule files; raise RuleErrors (exit 2) listing every error."""
-    checked = check_paths(paths)
+    checked = check_paths(paths, conflicts=False)
     if checked.ruleset is None:
         raise RuleErrors(checked.errors)
     return checked.ruleset
