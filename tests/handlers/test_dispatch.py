@@ -212,3 +212,19 @@ def test_backup_findings_are_logged_one_per_resource_with_emf_counts(aws, load_r
     (doc,) = [log for log in rec.logs if "_aws" in log and log.get("rule") == "volumes-snapshotted"]
     assert doc["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["rule"]]
     assert (doc["checked"], doc["passed"], doc["failed"], doc["errored"]) == (2, 1, 1, 0)
+
+
+def test_out_of_time_rules_are_deferred_and_picked_up_by_the_next_invocation(make) -> None:
+    state = MemoryState()
+    dispatcher, rec = make(state)
+    budget = iter([60_000, 5_000, 5_000])  # enough for the first rule, then under the 15 s floor
+    dispatcher.remaining_ms = lambda: next(budget)
+    summary = dispatcher.handle(tick("2026-12-21T19:30:00Z"))
+    assert summary["deferred_rules"] == ["staging-db-nights"]
+    assert state.get("staging-db-nights").last_evaluated is None  # untouched: evaluated next time
+    assert state.get("dev-office-hours").last_evaluated is not None
+    dispatcher.remaining_ms = lambda: 600_000
+    again = dispatcher.handle(tick("2026-12-21T19:30:00Z"))  # the lock was released for the deferred rule
+    assert again["rules_evaluated"] == 1 and again["deferred_rules"] == []
+    status = boto3.client("rds", region_name="eu-west-1").describe_db_instances()["DBInstances"][0]["DBInstanceStatus"]
+    assert status == "stopped"
