@@ -93,3 +93,14 @@ def test_resource_selector_carries_its_name(name: str) -> None:
 @pytest.mark.parametrize("name", RESOURCES)
 def test_every_resource_type_has_an_action(name: str) -> None:
     assert [a for a in REGISTRY.actions_for(name) if a != "notify"], f"nothing can act on {name}"
+
+
+def test_every_registered_selector_and_action_has_behaviour() -> None:
+    """No registration still falls back to the base class that raises NotSupportedYet."""
+    from engine.actions import Action, Selector
+
+    registry = load_handlers()
+    lazy_selectors = sorted(n for n, r in registry.resources.items()
+                            if r.selector is None or r.selector.select is Selector.select)
+    lazy_actions = sorted(n for n, a in registry.actions.items() if a.cls.plan is Action.plan)
+    assert lazy_selectors == [] and lazy_actions == []
