@@ -114,9 +114,13 @@ def _number(text: str, lo: int, hi: int, names: dict[str, int], field: str) -> i
 
 
 def _field(text: str, lo: int, hi: int, field: str, names: dict[str, int] | None = None,
-           wrap: bool = False) -> set[int]:
-    """Numbers of a plain field: `*`, `5`, `1-5`, `*/15`, `10-50/10`, `3/20`, lists of these, names."""
+           wrap: bool = False, top: int | None = None) -> set[int]:
+    """Numbers of a plain field: `*`, `5`, `1-5`, `*/15`, `10-50/10`, `3/20`, lists of these, names.
+
+    `top` is where an open step (`5/2`) ends when `hi` is only an alias (Unix day-of-week 7 = Sunday = 0).
+    """
     names = names or {}
+    top = hi if top is None else top
     out: set[int] = set()
     for part in text.split(","):
         if not part:
@@ -134,7 +138,7 @@ def _field(text: str, lo: int, hi: int, field: str, names: dict[str, int] | None
             first, last = _number(a, lo, hi, names, field), _number(b, lo, hi, names, field)
         else:
             first = _number(base, lo, hi, names, field)
-            last = hi if step_text else first
+            last = top if step_text else first
         if first <= last:
             out.update(range(first, last + 1, step))
         elif wrap:  # a wrapping day range such as fri-mon
@@ -190,7 +194,7 @@ def _dow(text: str, aws: bool) -> DaySpec:
         elif upper.endswith("L") and len(part) > 1:
             last_of.add(to_py(_number(part[:-1], lo, hi, names, field)))
         else:
-            values |= {to_py(n) for n in _field(part, lo, hi, field, names, wrap=True)}
+            values |= {to_py(n) for n in _field(part, lo, hi, field, names, wrap=True, top=lo + 6)}
     return DaySpec(frozenset(values), nth=frozenset(nth), last_of=frozenset(last_of))
 
 
