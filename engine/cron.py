@@ -141,9 +141,8 @@ def _field(text: str, lo: int, hi: int, field: str, names: dict[str, int] | None
             last = top if step_text else first
         if first <= last:
             out.update(range(first, last + 1, step))
-        elif wrap:  # a wrapping day range such as fri-mon
-            span = list(range(first, hi + 1)) + list(range(lo, last + 1))
-            out.update(span[::step])
+        elif wrap:  # a wrapping day range such as fri-mon walks the week once: 7 and 0 are the same Sunday
+            out.update(lo + (first - lo + i) % 7 for i in range(0, (last - first) % 7 + 1, step))
         else:
             raise CronError(f"{field}: range {base!r} ends before it starts")
     return out

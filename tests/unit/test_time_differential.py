@@ -129,3 +129,13 @@ def test_open_weekday_step_stops_at_saturday() -> None:
     assert _days_fired("0 0 * * fri/2") == ["Fri 05"]
     assert _days_fired("0 0 * * 1/2") == ["Mon 01", "Wed 03", "Fri 05"]
     assert _days_fired("cron(0 0 ? * 6/2 *)") == ["Fri 05"]  # AWS numbers 1=Sunday..7=Saturday
+
+
+def test_wrapping_weekday_range_with_a_step_counts_each_day_once() -> None:
+    # fri-mon is Fri, Sat, Sun, Mon; every second one is Fri and Sun (Sunday used to count twice, as 7 and 0)
+    assert _days_fired("0 0 * * fri-mon/2") == ["Fri 05", "Sun 07"]
+    assert _days_fired("0 0 * * thu-mon/2") == ["Mon 01", "Thu 04", "Sat 06"]
+    assert _days_fired("0 0 * * sat-tue/3") == ["Tue 02", "Sat 06"]
+    assert _days_fired("0 0 * * 7-1/2") == ["Sun 07"]  # Sun-Mon
+    assert _days_fired("0 0 * * 7/2") == ["Tue 02", "Thu 04", "Sat 06", "Sun 07"]  # the same as 0/2
+    assert _days_fired("cron(0 0 ? * FRI-MON/2 *)") == ["Fri 05", "Sun 07"]
