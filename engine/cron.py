@@ -177,7 +177,8 @@ def _dow(text: str, aws: bool) -> DaySpec:
         return (n - 2) % 7 if aws else (n - 1) % 7
 
     if text.startswith("*") or text == "?":
-        return DaySpec(frozenset(to_py(n) for n in _field(text, lo, hi, field, names)), star=True)
+        return DaySpec(frozenset(to_py(n) for n in _field(text, lo, hi, field, names, wrap=True, top=lo + 6)),
+                       star=True)
     values: set[int] = set()
     nth: set[tuple[int, int]] = set()
     last_of: set[int] = set()

@@ -139,3 +139,9 @@ def test_wrapping_weekday_range_with_a_step_counts_each_day_once() -> None:
     assert _days_fired("0 0 * * 7-1/2") == ["Sun 07"]  # Sun-Mon
     assert _days_fired("0 0 * * 7/2") == ["Tue 02", "Thu 04", "Sat 06", "Sun 07"]  # the same as 0/2
     assert _days_fired("cron(0 0 ? * FRI-MON/2 *)") == ["Fri 05", "Sun 07"]
+
+
+def test_weekday_list_starting_with_a_star_takes_wrapping_ranges() -> None:
+    # `sat-tue,*/3` was accepted but `*/3,sat-tue` said "range 'sat-tue' ends before it starts"
+    assert _days_fired("0 0 * * */3,sat-tue") == _days_fired("0 0 * * sat-tue,*/3") == [
+        "Mon 01", "Tue 02", "Wed 03", "Sat 06", "Sun 07"]
