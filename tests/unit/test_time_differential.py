@@ -8,12 +8,16 @@ unrestricted for that rule, so then both must match (croniter: `implement_cron_b
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from croniter import CroniterBadDateError, croniter
 
 from engine.cron import occurrences
+from engine.errors import Loc
+from engine.model import Calendar, WindowSpec, WindowTrigger
+from engine.windows import INSIDE, OUTSIDE, phase_at, transitions
 
 UTC = timezone.utc
 CRON_SEEDS = (1, 7, 42, 2027, 31337)
@@ -124,6 +128,186 @@ def test_croniter_agrees_on_random_five_field_expressions_in_utc_and_tokyo() -> 
                 fired += bool(got)
     assert checked == 2 * (len(CRON_SEEDS) * CRON_PER_SEED - folded) and folded < 20
     assert fired > checked * 0.5  # the generator mostly writes expressions that fire within 10 days
+
+
+
+# -- windows vs a per-minute brute force ----------------------------------------------------------------------
+WINDOW_SEEDS = (3, 11, 404)
+WINDOW_ZONES = ("Europe/London", "America/New_York", "Australia/Lord_Howe")  # Lord Howe moves by 30 minutes
+WINDOW_CASES = 9  # per seed and zone: 81 cases, two thirds of them on ranges across a DST change
+MINUTE = timedelta(minutes=1)
+DAY_RANGE_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class RefWindow:
+    """The reference's own view of one window: sets of allowed start days, and minutes of the local day."""
+
+    days: frozenset[int] | None  # Python weekdays
+    monthdays: frozenset[int] | None  # 1..31, and 32 for `L`
+    months: frozenset[int] | None
+    start: int
+    end: int
+    excluded: frozenset[date]
+
+    def day_ok(self, d: date) -> bool:
+        last = (d.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        return ((self.days is None or d.weekday() in self.days)
+                and (self.monthdays is None or d.day in self.monthdays or (32 in self.monthdays and d == last))
+                and (self.months is None or d.month in self.months)
+                and d not in self.excluded)
+
+    def holds(self, d: date, minute: int) -> bool:
+        """Wall time `d` + `minute` is inside: today's window, or yesterday's overnight one (owned by yesterday)."""
+        if self.end > self.start:
+            return self.start <= minute < self.end and self.day_ok(d)
+        return ((minute >= self.start and self.day_ok(d))
+                or (minute < self.end and self.day_ok(d - timedelta(days=1))))
+
+
+def _cyclic(first: int, last: int, size: int) -> list[int]:
+    return [(first + i) % size for i in range((last - first) % size + 1)]
+
+
+def _hhmm(rng: random.Random, hours: tuple[int, ...]) -> int:
+    return rng.choice(hours) * 60 + rng.choice((0, 0, 15, 30, 30, 45, rng.randrange(60)))
+
+
+def random_window(rng: random.Random, first_day: date, dst_hours: tuple[int, ...]) -> tuple[WindowSpec, RefWindow]:
+    """A window as written in YAML, and the same window as the reference's sets."""
+    days = monthdays = months = hours = None
+    ref_days = ref_monthdays = ref_months = None
+    if rng.random() < 0.7:
+        items, ref = [], set()
+        for _ in range(rng.choice((1, 1, 2))):
+            a, b = rng.randrange(7), rng.randrange(7)
+            if rng.random() < 0.4:
+                items.append(DAY_RANGE_NAMES[a])
+                ref.add(a)
+            else:  # ranges may wrap: sun-thu
+                items.append(f"{DAY_RANGE_NAMES[a]}-{DAY_RANGE_NAMES[b]}")
+                ref.update(_cyclic(a, b, 7))
+        days, ref_days = tuple(items), frozenset(ref)
+    if rng.random() < 0.2:
+        a, b = rng.randint(1, 28), rng.choice((rng.randint(1, 31), 32))
+        if rng.random() < 0.3:
+            monthdays, ref_monthdays = ("L",), frozenset({32})
+        elif b == 32 or b < a:
+            monthdays, ref_monthdays = (f"{a}-L",), frozenset(range(a, 33))
+        else:
+            monthdays, ref_monthdays = (f"{a}-{b}",), frozenset(range(a, b + 1))
+    if rng.random() < 0.15:
+        a = rng.randint(1, 12)
+        b = (a + rng.randrange(4)) % 12 + 1
+        months, ref_months = (f"{MONTH_NAMES[a - 1]}-{MONTH_NAMES[b - 1]}",), frozenset(m + 1 for m in _cyclic(a - 1, b - 1, 12))
+    start, end = 0, 1440
+    if rng.random() < 0.85:  # bounds near the DST change times are the interesting ones
+        pool = dst_hours + tuple(range(24))
+        start, end = _hhmm(rng, pool), _hhmm(rng, pool)
+        if rng.random() < 0.1:
+            end = 1440
+        if start == end:
+            end = (start + 90) % 1440
+        hours = f"{start // 60:02}:{start % 60:02}-{end // 60:02}:{end % 60:02}"
+    calendars: tuple[Calendar, ...] = ()
+    excluded: set[date] = set()
+    if rng.random() < 0.3:
+        first = first_day + timedelta(days=rng.randrange(-1, 5))
+        last = first + timedelta(days=rng.randrange(3))
+        calendars = (Calendar("freeze", dates=(f"{first}..{last}",)),)
+        excluded = {first + timedelta(days=i) for i in range((last - first).days + 1)}
+    spec = WindowSpec(days, hours, monthdays, months, calendars)
+    return spec, RefWindow(ref_days, ref_monthdays, ref_months, start, end, frozenset(excluded))
+
+
+def dst_changes(tz: str, year: int) -> list[datetime]:
+    """The UTC instants at which the zone's offset changes in `year` (hourly scan, then to the minute)."""
+    z = ZoneInfo(tz)
+    out = []
+    t = datetime(year, 1, 1, tzinfo=UTC)
+    while t.year == year:
+        nxt = t + timedelta(hours=1)
+        if t.astimezone(z).utcoffset() != nxt.astimezone(z).utcoffset():
+            while t.astimezone(z).utcoffset() == (t + MINUTE).astimezone(z).utcoffset():
+                t += MINUTE
+            out.append(t + MINUTE)
+        t = nxt
+    return out
+
+
+def reference_phases(windows: list[RefWindow], tz: str, start: datetime, minutes: int) -> list[bool | None]:
+    """Inside (True), outside (False) for each minute from `start`; None where the wall time shows twice."""
+    z = ZoneInfo(tz)
+    out: list[bool | None] = []
+    for i in range(minutes + 1):
+        lt = (start + i * MINUTE).astimezone(z)
+        wall = lt.replace(tzinfo=None)
+        if wall.replace(tzinfo=z, fold=0).utcoffset() != wall.replace(tzinfo=z, fold=1).utcoffset():
+            out.append(None)  # a repeated wall time: which instance a bound means is the engine's choice
+            continue
+        d, m = lt.date(), lt.hour * 60 + lt.minute
+        out.append(any(w.holds(d, m) for w in windows))
+    return out
+
+
+def check_window_case(trig: WindowTrigger, windows: list[RefWindow], tz: str, start: datetime, days: int,
+                      rng: random.Random) -> tuple[int, int]:
+    """Compare transitions and phase_at with the reference; returns (transitions, phase_at checks)."""
+    minutes = days * 1440
+    ref = reference_phases(windows, tz, start, minutes)
+    engine = transitions(trig, tz, start, start + minutes * MINUTE)
+    at = {int((t - start) / MINUTE): phase for t, phase in engine}
+    assert len(at) == len(engine), "two transitions in one minute"
+    where = (tz, start.isoformat(), trig.windows)
+    # transitions: wherever the reference is defined on both sides of a minute, it changes exactly there
+    known = 0 if ref[0] is not None else None
+    for i in range(1, minutes + 1):
+        if ref[i] is None:
+            continue
+        if known == i - 1:
+            assert (i in at) == (ref[i] != ref[i - 1]), (where, i, start + i * MINUTE)
+            if i in at:
+                assert at[i] == (INSIDE if ref[i] else OUTSIDE), (where, i)
+        elif known is not None:  # across a repeated hour: the engine may change inside it, but must end right
+            flips = sum(1 for j in range(known + 1, i + 1) if j in at)
+            assert flips % 2 == (ref[i] != ref[known]), (where, i, start + i * MINUTE)
+        known = i
+    phases = [phase for _, phase in engine]
+    assert all(a != b for a, b in zip(phases, phases[1:])), (where, engine)
+    # phase_at: at every change +-1 minute, and a sample of the others
+    probes = {j for i in at for j in (i - 1, i, i + 1)}
+    probes |= {rng.randrange(minutes + 1) for _ in range(60)}
+    checked = 0
+    for i in sorted(p for p in probes if 0 <= p <= minutes and ref[p] is not None):
+        got = phase_at(trig, tz, start + i * MINUTE)
+        assert got == (INSIDE if ref[i] else OUTSIDE), (where, i, start + i * MINUTE)
+        checked += 1
+    return len(engine), checked
+
+
+def test_windows_agree_with_a_per_minute_brute_force_across_dst() -> None:
+    totals = [0, 0, 0]  # cases, transitions, phase_at checks
+    for seed in WINDOW_SEEDS:
+        rng = random.Random(seed)
+        for tz in WINDOW_ZONES:
+            changes = [c for y in (2026, 2027, 2028) for c in dst_changes(tz, y)]
+            assert len(changes) == 6
+            dst_hours = tuple({c.astimezone(ZoneInfo(tz)).hour for c in changes} | {1, 2})
+            for case in range(WINDOW_CASES):
+                days = rng.randint(3, 5)
+                if case % 3:  # a range with a DST change somewhere inside it
+                    start = rng.choice(changes) - timedelta(minutes=rng.randrange(60, (days - 1) * 1440))
+                else:
+                    start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(3 * 365 * 1440))
+                start = start.replace(second=0, microsecond=0)
+                pairs = [random_window(rng, start.date(), dst_hours) for _ in range(rng.choice((1, 1, 2)))]
+                trig = WindowTrigger(tuple(spec for spec, _ in pairs), Loc("test"))
+                found, checked = check_window_case(trig, [ref for _, ref in pairs], tz, start, days, rng)
+                totals[0] += 1
+                totals[1] += found
+                totals[2] += checked
+    assert totals[0] == len(WINDOW_SEEDS) * len(WINDOW_ZONES) * WINDOW_CASES
+    assert totals[1] > totals[0] and totals[2] > 50 * totals[0]  # the cases do change phase, and were probed
 
 
 # -- regressions the differential tests found ------------------------------------------------------------------
