@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from croniter import CroniterBadDateError, croniter
@@ -131,6 +133,63 @@ def test_croniter_agrees_on_random_five_field_expressions_in_utc_and_tokyo() -> 
 
 
 
+
+# -- cron across DST vs a per-minute brute force ----------------------------------------------------------------
+def _wall_matcher(expr: str) -> Callable[[datetime], bool]:
+    """Does a wall time match? From croniter's own expansion of the fields (one day field is `*` here)."""
+    fields = croniter.expand(expr)[0]
+    sets = [None if f == ["*"] else {int(v) % 7 if i == 4 else int(v) for v in f} for i, f in enumerate(fields)]
+    minute, hour, dom, month, dow = sets
+
+    def matches(w: datetime) -> bool:
+        return ((minute is None or w.minute in minute) and (hour is None or w.hour in hour)
+                and (dom is None or w.day in dom) and (month is None or w.month in month)
+                and (dow is None or (w.weekday() + 1) % 7 in dow))
+    return matches
+
+
+def reference_cron(expr: str, tz: str, after: datetime, until: datetime) -> list[datetime]:
+    """Step UTC minutes: fire where the wall time matches; after a gap, fire if any skipped wall time matched;
+    in a repeated hour, fire only at the first instance."""
+    z, matches = ZoneInfo(tz), _wall_matcher(expr)
+    out = []
+    t = after + MINUTE
+    prev_wall = after.astimezone(z).replace(tzinfo=None)
+    while t <= until:
+        wall = t.astimezone(z).replace(tzinfo=None)
+        if wall - prev_wall > MINUTE:  # the first instant after a gap: every wall time the clock skipped
+            skipped = (prev_wall + k * MINUTE for k in range(1, int((wall - prev_wall) / MINUTE) + 1))
+            if any(matches(w) for w in skipped):
+                out.append(t)
+        elif matches(wall) and t.astimezone(z).fold == 0:  # fold 1: the repeated hour's second instance
+            out.append(t)
+        prev_wall = wall
+        t += MINUTE
+    return out
+
+
+def test_cron_across_dst_agrees_with_a_per_minute_brute_force() -> None:
+    rng = random.Random(2028)
+    checked = fired = 0
+    for tz in WINDOW_ZONES:
+        local_hours = tuple({c.astimezone(ZoneInfo(tz)).hour for c in dst_changes(tz, 2027)} | {1, 2, 3})
+        for change in dst_changes(tz, 2027) + dst_changes(tz, 2028):
+            for _ in range(4):
+                minute = rng.choice(("0", "30", "15,45", "*/20", "10-40/15", "*/7", "59"))
+                hour = rng.choice((str(rng.choice(local_hours)), f"{min(local_hours)}-{max(local_hours)}", "*",
+                                   "*/2", f"{rng.choice(local_hours)},{rng.randrange(24)}"))
+                dom, dow = rng.choice((("*", "*"), ("*", "sun"), ("*", "mon-fri"), ("*", "sat,sun"),
+                                       (str(change.day), "*"), ("1-15", "*")))
+                expr = f"{minute} {hour} {dom} * {dow}"
+                after = change - timedelta(minutes=rng.randrange(120, 1440))
+                until = change + timedelta(minutes=rng.randrange(120, 1440))
+                expected = reference_cron(expr, tz, after, until)
+                assert occurrences(expr, tz, after, until) == expected, (expr, tz, after.isoformat())
+                checked += 1
+                fired += bool(expected)
+    assert checked == 3 * 4 * 4 and fired > checked // 2
+
+
 # -- windows vs a per-minute brute force ----------------------------------------------------------------------
 WINDOW_SEEDS = (3, 11, 404)
 WINDOW_ZONES = ("Europe/London", "America/New_York", "Australia/Lord_Howe")  # Lord Howe moves by 30 minutes
@@ -220,7 +279,8 @@ def random_window(rng: random.Random, first_day: date, dst_hours: tuple[int, ...
     return spec, RefWindow(ref_days, ref_monthdays, ref_months, start, end, frozenset(excluded))
 
 
-def dst_changes(tz: str, year: int) -> list[datetime]:
+@lru_cache(maxsize=64)
+def dst_changes(tz: str, year: int) -> tuple[datetime, ...]:
     """The UTC instants at which the zone's offset changes in `year` (hourly scan, then to the minute)."""
     z = ZoneInfo(tz)
     out = []
@@ -232,19 +292,31 @@ def dst_changes(tz: str, year: int) -> list[datetime]:
                 t += MINUTE
             out.append(t + MINUTE)
         t = nxt
-    return out
+    return tuple(out)
+
+
+def repeated_spans(tz: str, years: tuple[int, ...]) -> list[tuple[datetime, datetime]]:
+    """UTC intervals whose wall times show twice: both passes through each fall-back repeat."""
+    z = ZoneInfo(tz)
+    spans = []
+    for change in (c for y in years for c in dst_changes(tz, y)):
+        shift = (change - MINUTE).astimezone(z).utcoffset() - change.astimezone(z).utcoffset()
+        if shift > timedelta(0):
+            spans.append((change - shift, change + shift))
+    return spans
 
 
 def reference_phases(windows: list[RefWindow], tz: str, start: datetime, minutes: int) -> list[bool | None]:
     """Inside (True), outside (False) for each minute from `start`; None where the wall time shows twice."""
     z = ZoneInfo(tz)
+    repeats = repeated_spans(tz, (start.year - 1, start.year, start.year + 1))
     out: list[bool | None] = []
     for i in range(minutes + 1):
-        lt = (start + i * MINUTE).astimezone(z)
-        wall = lt.replace(tzinfo=None)
-        if wall.replace(tzinfo=z, fold=0).utcoffset() != wall.replace(tzinfo=z, fold=1).utcoffset():
+        t = start + i * MINUTE
+        if any(a <= t < b for a, b in repeats):
             out.append(None)  # a repeated wall time: which instance a bound means is the engine's choice
             continue
+        lt = t.astimezone(z)
         d, m = lt.date(), lt.hour * 60 + lt.minute
         out.append(any(w.holds(d, m) for w in windows))
     return out
