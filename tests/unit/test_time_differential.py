@@ -134,6 +134,45 @@ def test_croniter_agrees_on_random_five_field_expressions_in_utc_and_tokyo() -> 
 
 
 
+
+def random_aws_cron(rng: random.Random) -> tuple[str, str]:
+    """(AWS form, the five-field form croniter reads): day-of-week numbers 1=Sunday become 0=Sunday."""
+    minute = str(rng.randint(0, 59))
+    hour = _plain(rng, 0, 23, 0.2)
+    month = _plain(rng, 1, 12, 0.6, names=MONTH_NAMES, name_base=1)
+    year = rng.choice(("*", "2024-2030", "2020-2035"))
+    if rng.random() < 0.3:
+        dom = _plain(rng, 1, 28, 0.0)
+        return f"cron({minute} {hour} {dom} {month} ? {year})", f"{minute} {hour} {dom} {month} *"
+    aws, unix = [], []
+    for _ in range(rng.choice((1, 2))):
+        a, b = sorted(rng.sample(range(1, 8), 2))
+        kind = rng.choice(("one", "range", "step", "names", "wrap"))
+        if kind == "one":
+            aws.append(str(a)), unix.append(str(a - 1))
+        elif kind == "range":
+            aws.append(f"{a}-{b}"), unix.append(f"{a - 1}-{b - 1}")
+        elif kind == "step":
+            step = rng.randint(2, 3)
+            aws.append(f"{a}/{step}"), unix.append(f"{a - 1}/{step}")
+        else:  # names mean the same day in both forms; a wrapping range without a step
+            name = f"{DOW_NAMES[a - 1]}-{DOW_NAMES[b - 1]}" if kind == "names" else f"{DOW_NAMES[b - 1]}-{DOW_NAMES[a - 1]}"
+            aws.append(name.upper()), unix.append(name)
+    return (f"cron({minute} {hour} ? {month} {','.join(aws)} {year})",
+            f"{minute} {hour} * {month} {','.join(unix)}")
+
+
+def test_aws_form_agrees_with_croniter_on_the_equivalent_five_field_expression() -> None:
+    rng = random.Random(99)
+    for _ in range(80):
+        aws, unix = random_aws_cron(rng)
+        after = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(6 * 365 * 1440))
+        until = after + timedelta(days=10)
+        expected = croniter_occurrences(unix, "Asia/Tokyo", after, until, CRON_CAP)
+        got = occurrences(aws, "Asia/Tokyo", after, expected[-1] if len(expected) == CRON_CAP else until)
+        assert got == expected, (aws, unix, after.isoformat())
+
+
 # -- cron across DST vs a per-minute brute force ----------------------------------------------------------------
 def _wall_matcher(expr: str) -> Callable[[datetime], bool]:
     """Does a wall time match? From croniter's own expansion of the fields (one day field is `*` here)."""
