@@ -22,6 +22,7 @@ from engine.model import Calendar, WindowSpec, WindowTrigger
 from engine.windows import INSIDE, OUTSIDE, phase_at, transitions
 
 UTC = timezone.utc
+MINUTE = timedelta(minutes=1)
 CRON_SEEDS = (1, 7, 42, 2027, 31337)
 CRON_PER_SEED = 60  # 300 expressions, each in UTC and in Asia/Tokyo (no DST), over a random 10-day range
 CRON_CAP = 30  # compare the first 30 occurrences in the range (croniter takes ~0.1 ms for each)
@@ -122,14 +123,15 @@ def test_croniter_agrees_on_random_five_field_expressions_in_utc_and_tokyo() -> 
                 continue
             for tz in ("UTC", "Asia/Tokyo"):
                 after = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(7 * 366 * 1440))
-                until = after + timedelta(days=10)
+                # mostly 10 days; one in four at most a day, which takes schedule()'s short path
+                until = after + (timedelta(days=10) if rng.random() < 0.75 else rng.randint(1, 1440) * MINUTE)
                 expected = croniter_occurrences(theirs, tz, after, until, CRON_CAP)
                 got = occurrences(ours, tz, after, expected[-1] if len(expected) == CRON_CAP else until)
                 assert got == expected, (seed, ours, tz, after.isoformat())
                 checked += 1
                 fired += bool(got)
     assert checked == 2 * (len(CRON_SEEDS) * CRON_PER_SEED - folded) and folded < 20
-    assert fired > checked * 0.5  # the generator mostly writes expressions that fire within 10 days
+    assert fired > checked * 0.4  # the generator mostly writes expressions that fire in the range
 
 
 
@@ -233,7 +235,6 @@ def test_cron_across_dst_agrees_with_a_per_minute_brute_force() -> None:
 WINDOW_SEEDS = (3, 11, 404)
 WINDOW_ZONES = ("Europe/London", "America/New_York", "Australia/Lord_Howe")  # Lord Howe moves by 30 minutes
 WINDOW_CASES = 9  # per seed and zone: 81 cases, two thirds of them on ranges across a DST change
-MINUTE = timedelta(minutes=1)
 DAY_RANGE_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
