@@ -123,14 +123,15 @@ def segments(rule: Rule, start: datetime, end: datetime) -> list[Segment]:
     return out
 
 
-def _clash(a: list[Segment], b: list[Segment]) -> tuple[datetime, str, str] | None:
-    """The first instant where two sorted, disjoint segment lists overlap with different targets."""
+def _clash(a: list[Segment], b: list[Segment]) -> tuple[datetime, int, int] | None:
+    """The first instant where two sorted, disjoint segment lists overlap with different targets,
+    with the indexes of the two segments."""
     i = j = 0
     while i < len(a) and j < len(b):
-        sa, ea, ta, na = a[i]
-        sb, eb, tb, nb = b[j]
+        sa, ea, ta, _ = a[i]
+        sb, eb, tb, _ = b[j]
         if sa < eb and sb < ea and any(k in tb and tb[k] != v for k, v in ta.items()):
-            return max(sa, sb), na, nb
+            return max(sa, sb), i, j
         if ea <= eb:
             i += 1
         else:
@@ -143,17 +144,27 @@ def find_conflicts(ruleset: RuleSet, start: datetime | None = None, days: int = 
     if start is None:  # validation has no trigger time: probe the coming days
         start = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
     end = start + timedelta(days=days)
-    probed = [(r, segments(r, start, end)) for r in ruleset.rules]
-    probed = [(r, segs) for r, segs in probed if segs]
+    # Rules whose segments have the same times and targets share a schedule id: two such rules never
+    # drive a resource opposite ways, and a clash between two schedules is computed once (1,000 rules).
+    schedules: dict[tuple, int] = {}
+    probed = []
+    for rule in ruleset.rules:
+        segs = segments(rule, start, end)
+        if segs:
+            shape = tuple((s, e, tuple(sorted(t.items(), key=str))) for s, e, t, _ in segs)
+            probed.append((rule, segs, schedules.setdefault(shape, len(schedules))))
+    clashes: dict[tuple[int, int], tuple[datetime, int, int] | None] = {}
     found: list[Diagnostic] = []
-    for i, (a, sa) in enumerate(probed):
-        for b, sb in probed[i + 1:]:
-            if rules_disjoint(a, b):
+    for i, (a, sa, ida) in enumerate(probed):
+        for b, sb, idb in probed[i + 1:]:
+            if ida == idb or rules_disjoint(a, b):
                 continue
-            clash = _clash(sa, sb)
+            if (ida, idb) not in clashes:
+                clashes[(ida, idb)] = _clash(sa, sb)
+            clash = clashes[(ida, idb)]
             if clash is None:
                 continue
-            at, what_a, what_b = clash
+            at, what_a, what_b = clash[0], sa[clash[1]][3], sb[clash[2]][3]
             found.append(Diagnostic(
                 b.loc, f"{MESSAGE_START} '{a.name}' ({a.loc}): both may select the same {b.resource} resources "
                        f"and drive them opposite ways: {what_b} here, {what_a} there, first at "
