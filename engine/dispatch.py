@@ -22,6 +22,7 @@ from engine.errors import ShiftworkError
 from engine.evaluate import Decision, evaluate_tick
 from engine.events import event_time, is_tick, normalise
 from engine.findings import emf as findings_emf
+from engine.metrics import emf_document
 from engine.model import Rule, RuleSet
 from engine.execution import execute_plan
 from engine.planner import plan_rule
@@ -202,12 +203,8 @@ class Dispatcher:
 def emf(summary: dict[str, Any]) -> dict[str, Any]:
     """A CloudWatch Embedded Metric Format record for the invocation's totals."""
     names = ["rules_evaluated", "rules_fired", "changes_ok", "changes_failed", "findings_failed", "findings_errored"]
-    return {
-        "_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [
-            {"Namespace": "shiftwork", "Dimensions": [[]], "Metrics": [{"Name": n, "Unit": "Count"} for n in names]}]},
-        **{n: summary[n] for n in names},
-        "failed_rules": len(summary["failed_rules"]),
-    }
+    return emf_document({n: summary[n] for n in names}, int(time.time() * 1000),
+                        failed_rules=len(summary["failed_rules"]))
 
 
 def _now_floor() -> datetime:

@@ -13,11 +13,11 @@ from typing import Any, Iterable, Sequence
 
 from engine.changes import Finding
 from engine.errors import EXIT_FAILED, EXIT_OK
+from engine.metrics import emf_document
 
 ORDER = {"error": 0, "fail": 1, "pass": 2}
 FAIL_ON = ("fail", "error", "never")
 FAIL_ON_ALIASES = {"findings": "fail", "errors": "error"}  # the CLI's --fail-on words
-NAMESPACE = "shiftwork"
 METRICS = ("checked", "passed", "failed", "errored")
 SUBJECT_MAX = 99  # SNS subjects must be shorter than 100 characters
 BODY_LINES_MAX = 200
@@ -98,15 +98,9 @@ def emf(findings: Iterable[Finding], timestamp: datetime) -> list[dict[str, Any]
     millis = int(timestamp.timestamp() * 1000)
     docs = []
     for rule, group in sorted(by_rule.items()):
-        doc: dict[str, Any] = {
-            "_aws": {"Timestamp": millis, "CloudWatchMetrics": [{
-                "Namespace": NAMESPACE, "Dimensions": [["rule"]],
-                "Metrics": [{"Name": name, "Unit": "Count"} for name in METRICS]}]},
-            "rule": rule,
-            "actions": sorted({f.action for f in group}),  # a property, not a dimension
-        }
-        doc.update(counts(group))
-        docs.append(doc)
+        c = counts(group)
+        docs.append(emf_document({name: c[name] for name in METRICS}, millis, {"rule": rule},
+                                 actions=sorted({f.action for f in group})))  # a property, not a dimension
     return docs
 
 
