@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
@@ -39,12 +38,13 @@ from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequ
 from werkzeug.serving import make_server  # noqa: E402
 
 import c7n_compare  # noqa: E402
-from engine.actions import PlanContext  # noqa: E402
-from engine.aws import Clients, is_read_only  # noqa: E402
-from engine.executor import Executor  # noqa: E402
-from engine.loader import load  # noqa: E402
-from engine.planner import plan_rule  # noqa: E402
-from handlers.ec2 import BATCH_SIZE  # noqa: E402
+from shiftwork.engine.plan.actions import PlanContext  # noqa: E402
+from shiftwork.engine.execute.aws import Clients, is_read_only  # noqa: E402
+from shiftwork.engine.execute.executor import Executor  # noqa: E402
+import shiftwork.handlers  # noqa: E402,F401  (registers the actions, as the CLI does)
+from shiftwork.engine.language.loader import load  # noqa: E402
+from shiftwork.engine.plan.planner import plan_rule  # noqa: E402
+from shiftwork.handlers.ec2 import BATCH_SIZE  # noqa: E402
 
 REGION = "eu-west-1"
 PAGE = 1000  # DescribeInstances page size the selector asks for (AWS's maximum)

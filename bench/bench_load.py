@@ -12,9 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.loader import check_paths  # noqa: E402
+import shiftwork.handlers  # noqa: E402,F401  (registers the actions, as the CLI does)
+from shiftwork.engine.language.loader import check_paths  # noqa: E402
+from shiftwork.engine.schedule.conflicts import find_conflicts  # noqa: E402
 
 HEADER = """\
 version: 1
@@ -136,7 +137,7 @@ def main() -> None:
         times, cpu = [], []
         for _ in range(args.repeat + 1):
             start, start_cpu = time.perf_counter(), time.process_time()
-            checked = check_paths([tmp])
+            checked = check_paths([tmp], checks=(find_conflicts,))
             times.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)
             if checked.ruleset is None:

@@ -11,14 +11,13 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine import walltime  # noqa: E402
-from engine.errors import Loc  # noqa: E402
-from engine.evaluate import evaluate_tick  # noqa: E402
-from engine.model import (ActionSpec, AlarmTrigger, Calendar, CronTrigger, Match, Rule, RuleSet,  # noqa: E402
+from shiftwork.engine.schedule import walltime  # noqa: E402
+from shiftwork.engine.errors import Loc  # noqa: E402
+from shiftwork.engine.schedule.evaluate import evaluate_tick  # noqa: E402
+from shiftwork.engine.language.model import (ActionSpec, AlarmTrigger, Calendar, CronTrigger, Match, Rule, RuleSet,  # noqa: E402
                           WindowSpec, WindowTrigger)
-from engine.simulate import simulate  # noqa: E402
+from shiftwork.engine.schedule.simulate import simulate  # noqa: E402
 
 HERE = Loc("bench.yaml", 1, 1)
 ZONES = ("Europe/London", "America/New_York", "Australia/Sydney", "Australia/Lord_Howe", "Asia/Tokyo", "UTC")

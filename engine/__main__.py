@@ -1,4 +1,4 @@
-"""`python -m engine` runs the shiftwork CLI."""
-from engine.cli import main
+"""`python -m shiftwork.engine` runs the shiftwork CLI."""
+from shiftwork.engine.cli.main import main
 
 raise SystemExit(main())

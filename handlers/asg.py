@@ -4,12 +4,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from engine.actions import Action, PlanContext, Selector
-from engine.changes import Change, Finding, Skip
-from engine.model import Account, Match, Rule
-from engine.registry import action, resource
-from engine.resources import Resource, name_matches, tags_match
-from handlers.capacity import SAVED_TAG, BadSavedCapacity, Capacity, saved, should_save
+from shiftwork.engine.plan.actions import Action, PlanContext, Selector
+from shiftwork.engine.plan.changes import Change, Finding, Skip
+from shiftwork.engine.language.model import Account, Match, Rule
+from shiftwork.engine.language.registry import action, resource
+from shiftwork.engine.plan.resources import Resource, name_matches, tags_match
+from shiftwork.handlers.capacity import SAVED_TAG, BadSavedCapacity, Capacity, saved, should_save
 
 SIZE = {"type": "integer", "minimum": 0}
 GLOB_CHARS = "*?["

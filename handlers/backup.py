@@ -5,15 +5,15 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Sequence
 
-from engine.actions import Action, PlanContext
-from engine.changes import Change, Finding, Skip
-from engine.durations import PATTERN as DURATION
-from engine.registry import action
-from engine.resources import Resource
-from handlers.backup_checks import Failure, ago, checked, completed, evaluate, window_of
-from handlers.backup_ebs import EbsIndex
-from handlers.backup_snapshots import SNAPSHOT_TYPES, known_volumes, snapshots
-from handlers.backup_sources import Evidence, Needs, SourceError, account_for, aws_backup
+from shiftwork.engine.plan.actions import Action, PlanContext
+from shiftwork.engine.plan.changes import Change, Finding, Skip
+from shiftwork.engine.language.durations import PATTERN as DURATION
+from shiftwork.engine.language.registry import action
+from shiftwork.engine.plan.resources import Resource
+from shiftwork.handlers.backup_checks import Failure, ago, checked, completed, evaluate, window_of
+from shiftwork.handlers.backup_ebs import EbsIndex
+from shiftwork.handlers.backup_snapshots import SNAPSHOT_TYPES, known_volumes, snapshots
+from shiftwork.handlers.backup_sources import Evidence, Needs, SourceError, account_for, aws_backup
 
 BACKUP_RESOURCES = ["ec2.instance", "ebs.volume", "rds.instance", "rds.cluster", "dynamodb.table", "efs.filesystem"]
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
 
-from engine.durations import format_duration, parse_duration
-from handlers.backup_sources import UNKNOWN, Backup, Evidence
+from shiftwork.engine.language.durations import format_duration, parse_duration
+from shiftwork.handlers.backup_sources import UNKNOWN, Backup, Evidence
 
 DEFAULT_WINDOW = timedelta(days=7)
 

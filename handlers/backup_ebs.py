@@ -13,9 +13,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-from engine.actions import PlanContext
-from engine.model import Account
-from handlers.backup_sources import Needs, SourceError, items
+from shiftwork.engine.plan.actions import PlanContext
+from shiftwork.engine.language.model import Account
+from shiftwork.handlers.backup_sources import Needs, SourceError, items
 
 VOLUMES_PER_CALL = 200  # values per EC2 filter
 COPIES_PER_CALL = 100  # description wildcards per call

@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from engine.actions import PlanContext
-from engine.model import Account
-from engine.resources import Resource
-from handlers.backup_ebs import EbsIndex
-from handlers.backup_sources import UNKNOWN, Backup, Evidence, Needs, SourceError, aliases_of, items, region_of_arn
+from shiftwork.engine.plan.actions import PlanContext
+from shiftwork.engine.language.model import Account
+from shiftwork.engine.plan.resources import Resource
+from shiftwork.handlers.backup_ebs import EbsIndex
+from shiftwork.handlers.backup_sources import UNKNOWN, Backup, Evidence, Needs, SourceError, aliases_of, items, region_of_arn
 
 SNAPSHOT_TYPES = ("ec2.instance", "ebs.volume", "rds.instance", "rds.cluster", "dynamodb.table")
 EBS_DONE = {"completed": "COMPLETED"}

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from engine.actions import PlanContext
-from engine.model import Account
-from engine.resources import Resource
-from handlers.storage import MAX_PAGES, partition_of
+from shiftwork.engine.plan.actions import PlanContext
+from shiftwork.engine.language.model import Account
+from shiftwork.engine.plan.resources import Resource
+from shiftwork.handlers.storage import MAX_PAGES, partition_of
 
 UNKNOWN = timedelta(-1)  # Backup.retention when the source could not say (never a pass)
 _SHORT_ID = re.compile(r"\b(?:snap|ami)-[0-9a-f]+\b")

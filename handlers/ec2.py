@@ -4,12 +4,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from engine.actions import Action, PlanContext, Selector
-from engine.changes import Change, Finding, Skip
-from engine.executor import ResponseCheck, response_check
-from engine.model import Account, Match, Rule
-from engine.registry import action, load_handlers, resource
-from engine.resources import Resource, name_matches, tags_match
+from shiftwork.engine.plan.actions import Action, PlanContext, Selector
+from shiftwork.engine.plan.changes import Change, Finding, Skip
+from shiftwork.engine.execute.executor import ResponseCheck, response_check
+from shiftwork.engine.language.model import Account, Match, Rule
+from shiftwork.engine.language.registry import action, registered, resource
+from shiftwork.engine.plan.resources import Resource, name_matches, tags_match
 
 # StartInstances/StopInstances take a list of ids. EC2 documents up to 1,000 instance ids for its
 # instance-list calls (TerminateInstances), so one call per 1,000: fewer mutating calls means less
@@ -61,7 +61,7 @@ class InstanceSelector(Selector):
     def select(self, ctx: PlanContext, rule: Rule, region: str, account: Account | None) -> list[Resource]:
         """Select by state first: when the actions say which states they change, ask EC2 for only those."""
         client = ctx.clients.client("ec2", region, account)
-        states = self.states_to_change(ctx, rule, load_handlers()) or LIVE_STATES
+        states = self.states_to_change(ctx, rule, registered()) or LIVE_STATES
         if states != LIVE_STATES:
             note = (f"rule '{rule.name}': asked EC2 only for {'/'.join(states)} instances, the states its actions "
                     "change; instances in other states are already where the rule would put them")

@@ -9,12 +9,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from engine.actions import Action, PlanContext, Selector
-from engine.changes import Change, Finding, Skip
-from engine.model import Account, Rule
-from engine.registry import action, resource
-from engine.resources import Resource, opt_out, tags_match
-from handlers.capacity import SAVED_TAG, BadSavedCapacity, Capacity, saved, should_save
+from shiftwork.engine.plan.actions import Action, PlanContext, Selector
+from shiftwork.engine.plan.changes import Change, Finding, Skip
+from shiftwork.engine.language.model import Account, Rule
+from shiftwork.engine.language.registry import action, resource
+from shiftwork.engine.plan.resources import Resource, opt_out, tags_match
+from shiftwork.handlers.capacity import SAVED_TAG, BadSavedCapacity, Capacity, saved, should_save
 
 DIMENSION = "ecs:service:DesiredCount"
 PAGE = {"PageSize": 100}  # list_clusters / list_services return 10 per page unless asked for up to 100

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from engine.actions import Action, PlanContext
-from engine.changes import Change, Finding, Result, Skip
-from engine.errors import ShiftworkError
-from engine.model import Rule
-from engine.registry import ANY_RESOURCE, action
-from engine.resources import Resource
-from engine.walltime import wall_label
+from shiftwork.engine.plan.actions import Action, PlanContext
+from shiftwork.engine.plan.changes import Change, Finding, Result, Skip
+from shiftwork.engine.errors import ShiftworkError
+from shiftwork.engine.language.model import Rule
+from shiftwork.engine.language.registry import ANY_RESOURCE, action
+from shiftwork.engine.plan.resources import Resource
+from shiftwork.engine.schedule.walltime import wall_label
 
 MAX_SUBJECT = 99  # SNS: ASCII, no line breaks, fewer than 100 characters
 MAX_MESSAGE_BYTES = 200_000  # SNS takes 256 KB; stay well below it, a person reads this

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from engine.actions import Action, PlanContext, Selector
-from engine.changes import Change, Finding, Skip
-from engine.model import Account, Rule
-from engine.registry import action, resource
-from engine.resources import Resource, name_matches, opt_out, tags_match
+from shiftwork.engine.plan.actions import Action, PlanContext, Selector
+from shiftwork.engine.plan.changes import Change, Finding, Skip
+from shiftwork.engine.language.model import Account, Rule
+from shiftwork.engine.language.registry import action, resource
+from shiftwork.engine.plan.resources import Resource, name_matches, opt_out, tags_match
 
 # Engines whose clusters describe_db_clusters also lists but that are not RDS databases to stop here.
 OTHER_ENGINES = ("docdb", "neptune")

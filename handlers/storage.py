@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator, Mapping
 
-from engine.actions import PlanContext, Selector
-from engine.model import Account, Match, Rule
-from engine.registry import resource
-from engine.resources import Resource, name_matches, tags_match
+from shiftwork.engine.plan.actions import PlanContext, Selector
+from shiftwork.engine.language.model import Account, Match, Rule
+from shiftwork.engine.language.registry import resource
+from shiftwork.engine.plan.resources import Resource, name_matches, tags_match
 
 MAX_PAGES = 1000  # a bound on every paginated listing; far above any real fleet
 GONE_VOLUME_STATES = frozenset({"deleting", "deleted"})

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from engine.aws import Clients
-from engine.embedded import FAKE_CREDENTIALS, moto_server
+from shiftwork.engine.execute.aws import Clients
+from shiftwork.engine.cli.embedded import FAKE_CREDENTIALS, moto_server
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ def shiftwork(*args: str, env: dict[str, str] | None = None,
               clear_env: bool = False) -> subprocess.CompletedProcess[str]:
     """Run the CLI as a user would: a new process, from the repository root (`clear_env`: only `env`)."""
     full_env = {**({} if clear_env else os.environ), "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "engine", *args], cwd=ROOT, env=full_env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "shiftwork.engine", *args], cwd=ROOT, env=full_env, capture_output=True,
                           text=True, timeout=120)
 
 

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from engine.aws import Clients
-from engine.demo_fleet import seed
+from shiftwork.engine.execute.aws import Clients
+from shiftwork.engine.cli.demo_fleet import seed
 from tests.e2e.helpers import ROOT, shiftwork, shiftwork_json
 
 pytestmark = pytest.mark.e2e
@@ -79,7 +79,7 @@ def test_plan_without_credentials_says_how_to_provide_them(tmp_path) -> None:
                 "AWS_EC2_METADATA_DISABLED": "true", "PYTHONPATH": str(ROOT)})
     import subprocess
     import sys
-    proc = subprocess.run([sys.executable, "-m", "engine", "plan", "rules/examples", "--at", "2026-12-21T19:00"],
+    proc = subprocess.run([sys.executable, "-m", "shiftwork.engine", "plan", "rules/examples", "--at", "2026-12-21T19:00"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "no AWS credentials found" in proc.stderr

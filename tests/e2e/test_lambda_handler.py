@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-import engine.lambda_handler as entry
-from engine.aws import Clients
+import shiftwork.engine.dispatch.lambda_handler as entry
+from shiftwork.engine.execute.aws import Clients
 from tests.e2e.helpers import ROOT
 
 pytestmark = pytest.mark.e2e

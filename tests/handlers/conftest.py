@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from moto import mock_aws
 
-from engine.actions import PlanContext
-from engine.aws import Clients
-from engine.loader import load
-from engine.model import RuleSet
-from engine.registry import load_handlers
+from shiftwork.engine.plan.actions import PlanContext
+from shiftwork.engine.execute.aws import Clients
+from shiftwork.engine.language.loader import load
+from shiftwork.engine.language.model import RuleSet
+from shiftwork.engine.language.registry import registered
 
 REGION = "eu-west-1"
 NOW = datetime(2026, 12, 21, 19, 0, tzinfo=timezone.utc)  # a Monday evening; time comes from the trigger
@@ -33,7 +33,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def aws(aws_env: None) -> Iterator[None]:
     """One in-memory AWS for the test."""
-    load_handlers()
+    registered()
     with mock_aws():
         yield
 

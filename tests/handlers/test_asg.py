@@ -6,12 +6,12 @@ from typing import Any
 import boto3
 import pytest
 
-from engine.actions import PlanContext
-from engine.aws import Clients
-from engine.executor import Executor
-from engine.planner import RulePlan, plan_rule
-from handlers.asg import target_size
-from handlers.capacity import SAVED_TAG, Capacity
+from shiftwork.engine.plan.actions import PlanContext
+from shiftwork.engine.execute.aws import Clients
+from shiftwork.engine.execute.executor import Executor
+from shiftwork.engine.plan.planner import RulePlan, plan_rule
+from shiftwork.handlers.asg import target_size
+from shiftwork.handlers.capacity import SAVED_TAG, Capacity
 
 REGION = "eu-west-1"  # the conftest fixtures' default region
 

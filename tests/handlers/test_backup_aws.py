@@ -8,12 +8,12 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from engine.actions import PlanContext
-from engine.aws import Clients
-from engine.errors import Loc
-from engine.model import ActionSpec, CronTrigger, Match, Rule
-from engine.resources import Resource
-from handlers.backup import Validate
+from shiftwork.engine.plan.actions import PlanContext
+from shiftwork.engine.execute.aws import Clients
+from shiftwork.engine.errors import Loc
+from shiftwork.engine.language.model import ActionSpec, CronTrigger, Match, Rule
+from shiftwork.engine.plan.resources import Resource
+from shiftwork.handlers.backup import Validate
 
 REGION = "eu-west-1"
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=timezone.utc)

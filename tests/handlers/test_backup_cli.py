@@ -7,9 +7,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-import engine.commands.plan as plan_command
-from engine.aws import Clients
-from engine.cli import main
+import shiftwork.engine.cli.commands.plan as plan_command
+from shiftwork.engine.execute.aws import Clients
+from shiftwork.engine.cli.main import main
 
 RULES = """version: 1
 regions: [eu-west-1]

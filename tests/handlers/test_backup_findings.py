@@ -6,9 +6,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine.changes import Finding
-from engine.findings import emf, exit_code_for, json_lines, summary, table
-from engine.resources import Resource
+from shiftwork.engine.plan.changes import Finding
+from shiftwork.engine.dispatch.metrics import findings_emf as emf
+from shiftwork.engine.plan.findings import exit_code_for, json_lines, summary, table
+from shiftwork.engine.plan.resources import Resource
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=timezone.utc)
 ORDERS = Resource("rds.instance", "orders", "eu-west-1", "111122223333", "orders",

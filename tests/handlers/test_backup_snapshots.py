@@ -11,13 +11,13 @@ import moto.rds.models as moto_rds
 import pytest
 from moto import mock_aws
 
-from engine.actions import PlanContext
-from engine.aws import Clients
-from engine.errors import Loc
-from engine.model import ActionSpec, CronTrigger, Match, Rule
-from engine.registry import REGISTRY
-from engine.resources import Resource
-from handlers.backup import Validate
+from shiftwork.engine.plan.actions import PlanContext
+from shiftwork.engine.execute.aws import Clients
+from shiftwork.engine.errors import Loc
+from shiftwork.engine.language.model import ActionSpec, CronTrigger, Match, Rule
+from shiftwork.engine.language.registry import REGISTRY
+from shiftwork.engine.plan.resources import Resource
+from shiftwork.handlers.backup import Validate
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"  # moto's default account

@@ -8,11 +8,11 @@ from typing import Any
 import boto3
 import pytest
 
-import handlers.rds
-from engine.aws import Clients
-from engine.dispatch import DispatchFailed, Dispatcher
-from engine.executor import Executor
-from engine.state import MemoryState
+import shiftwork.handlers.rds
+from shiftwork.engine.execute.aws import Clients
+from shiftwork.engine.dispatch.dispatcher import DispatchFailed, Dispatcher
+from shiftwork.engine.execute.executor import Executor
+from shiftwork.engine.dispatch.state import MemoryState
 
 RULES = """
 version: 1
@@ -124,7 +124,7 @@ def test_a_failing_rule_does_not_stop_the_others_raises_at_the_end_and_is_retrie
     def broken(self, ctx, resources):
         raise RuntimeError("simulated RDS outage")
 
-    monkeypatch.setattr(handlers.rds.Stop, "plan", broken)
+    monkeypatch.setattr(shiftwork.handlers.rds.Stop, "plan", broken)
     with pytest.raises(DispatchFailed, match="staging-db-nights") as failure:
         dispatcher.handle(tick("2026-12-21T19:30:00Z"))
     assert failure.value.summary["failed_rules"] == ["staging-db-nights"]

@@ -8,15 +8,15 @@ from typing import Any
 import boto3
 import pytest
 
-from engine.actions import Action, PlanContext
-from engine.aws import Clients, WriteRefused, is_read_only
-from engine.changes import Change, Finding, Skip
-from engine.errors import Loc
-from engine.executor import DryRunExecutor
-from engine.model import ActionSpec
-from engine.planner import plan_rule
-from engine.resources import Resource
-from handlers.ec2 import Stop
+from shiftwork.engine.plan.actions import Action, PlanContext
+from shiftwork.engine.execute.aws import Clients, WriteRefused, is_read_only
+from shiftwork.engine.plan.changes import Change, Finding, Skip
+from shiftwork.engine.errors import Loc
+from shiftwork.engine.execute.executor import DryRunExecutor
+from shiftwork.engine.language.model import ActionSpec
+from shiftwork.engine.plan.planner import plan_rule
+from shiftwork.engine.plan.resources import Resource
+from shiftwork.handlers.ec2 import Stop
 
 REGION = "eu-west-1"  # the conftest fixtures' default region
 NOW = datetime(2026, 12, 21, 19, 0, tzinfo=timezone.utc)  # the `ctx` fixture's trigger time

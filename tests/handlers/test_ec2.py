@@ -10,11 +10,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from engine.actions import PlanContext
-from engine.aws import Clients
-from engine.executor import Executor
-from engine.model import RuleSet
-from engine.planner import plan_rule
+from shiftwork.engine.plan.actions import PlanContext
+from shiftwork.engine.execute.aws import Clients
+from shiftwork.engine.execute.executor import Executor
+from shiftwork.engine.language.model import RuleSet
+from shiftwork.engine.plan.planner import plan_rule
 
 REGION = "eu-west-1"  # the conftest fixtures' default region
 AMI = "ami-12c6146b"
@@ -98,17 +98,17 @@ def test_stop_then_start_changes_the_fleet_and_converges(clients: Clients, ctx: 
 
 
 def test_backup_validate_on_instances_still_sees_every_state(ctx: PlanContext, load_rules: Any) -> None:
-    from engine.actions import Selector
-    from engine.registry import load_handlers
+    from shiftwork.engine.plan.actions import Selector
+    from shiftwork.engine.language.registry import registered
 
     stop_rule = rule_set(load_rules, "{tags: {env: dev}}", "ec2.stop").rules[0]
     stop_only = dataclasses.replace(ctx, actions=stop_rule.actions)
-    assert Selector.states_to_change(stop_only, stop_rule, load_handlers()) == ("pending", "running")
+    assert Selector.states_to_change(stop_only, stop_rule, registered()) == ("pending", "running")
     capped = dataclasses.replace(stop_rule, limits=dataclasses.replace(stop_rule.limits, max_percent=50))
-    assert Selector.states_to_change(stop_only, capped, load_handlers()) is None  # max_percent counts them all
+    assert Selector.states_to_change(stop_only, capped, registered()) is None  # max_percent counts them all
     rule = rule_set(load_rules, "{tags: {env: dev}}", "{type: backup.validate, max_age: 1d}").rules[0]
     mixed = dataclasses.replace(ctx, actions=rule.actions)
-    assert Selector.states_to_change(mixed, rule, load_handlers()) is None  # backup.validate looks at every state
+    assert Selector.states_to_change(mixed, rule, registered()) is None  # backup.validate looks at every state
 
 
 def test_hibernate_only_where_configured_else_plain_stop(ctx: PlanContext, load_rules: Any) -> None:
@@ -179,9 +179,9 @@ def test_one_unstoppable_instance_in_100_fails_alone(aws: None, ctx: PlanContext
                                           ("pending", "already running (pending)")])
 def test_start_leaves_moving_instances_with_a_reason(ctx: PlanContext, load_rules: Any,
                                                       state: str, reason: str) -> None:
-    from engine.changes import Skip
-    from engine.resources import Resource
-    from handlers.ec2 import Start
+    from shiftwork.engine.plan.changes import Skip
+    from shiftwork.engine.plan.resources import Resource
+    from shiftwork.handlers.ec2 import Start
     rule = rule_set(load_rules, "{tags: {env: dev}}", "ec2.start").rules[0]
     out = Start(rule.actions[0], rule).plan(ctx, [Resource("ec2.instance", "i-1", REGION, state=state)])
     assert out == [Skip("r", "ec2.start", Resource("ec2.instance", "i-1", REGION, state=state), reason)]

@@ -8,13 +8,13 @@ from typing import Any
 import boto3
 import pytest
 
-from engine.actions import PlanContext
-from engine.aws import Clients
-from engine.changes import Change, Finding, Result, Skip
-from engine.errors import Loc
-from engine.model import ActionSpec, CronTrigger, Match, NotifyTarget, Rule, RuleSet
-from engine.resources import Resource
-from handlers.notify import (MAX_LISTED, MAX_MESSAGE_BYTES, Notify, NotifyError, subject_line, summarise,
+from shiftwork.engine.plan.actions import PlanContext
+from shiftwork.engine.execute.aws import Clients
+from shiftwork.engine.plan.changes import Change, Finding, Result, Skip
+from shiftwork.engine.errors import Loc
+from shiftwork.engine.language.model import ActionSpec, CronTrigger, Match, NotifyTarget, Rule, RuleSet
+from shiftwork.engine.plan.resources import Resource
+from shiftwork.handlers.notify import (MAX_LISTED, MAX_MESSAGE_BYTES, Notify, NotifyError, subject_line, summarise,
                              summarise_results, topic_region)
 
 REGION = "eu-west-1"
@@ -167,9 +167,9 @@ def test_summary_gives_a_local_rule_its_own_time_first() -> None:
 
 def test_a_run_publishes_what_happened_not_what_was_planned(clients: Clients, load_rules) -> None:
     """After execution the message lists the failures with AWS's error, then what was done."""
-    from engine.execution import execute_plan
-    from engine.executor import Executor
-    from engine.planner import plan_rule
+    from shiftwork.engine.execute.execution import execute_plan
+    from shiftwork.engine.execute.executor import Executor
+    from shiftwork.engine.plan.planner import plan_rule
 
     ec2 = clients.client("ec2", REGION)
     ok, bad = (i["InstanceId"] for i in ec2.run_instances(

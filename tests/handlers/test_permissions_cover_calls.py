@@ -4,14 +4,14 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from engine.aws import Clients
-from engine.commands.permissions import required_permissions
-from engine.demo_fleet import ACCOUNT, seed
-from engine.executor import Executor
-from engine.loader import load
-from engine.registry import load_handlers
-from engine.runner import Trigger, run_rules
-from engine.trigger import At
+from shiftwork.engine.execute.aws import Clients
+from shiftwork.engine.cli.commands.permissions import required_permissions
+from shiftwork.engine.cli.demo_fleet import ACCOUNT, seed
+from shiftwork.engine.execute.executor import Executor
+from shiftwork.engine.language.loader import load
+from shiftwork.engine.language.registry import registered
+from shiftwork.engine.dispatch.runner import Trigger, run_rules
+from shiftwork.engine.events.trigger import At
 from tests.e2e.helpers import ROOT
 
 NEED_NO_PERMISSION = {"sts:GetCallerIdentity"}  # AWS answers it for any principal
@@ -39,7 +39,7 @@ def test_permissions_cover_every_call_of_plan_and_run(aws_env, monkeypatch) -> N
         alarm = json.loads((ROOT / "tests/fixtures/events/eventbridge-alarm.json").read_text())
         run_rules(ruleset, Trigger.from_event(alarm), planning, "eu-west-1", executor=executor)
 
-    granted = set(required_permissions(ruleset, load_handlers()))
+    granted = set(required_permissions(ruleset, registered()))
     missing = sorted(calls - granted - NEED_NO_PERMISSION)
     assert not missing, f"calls not covered by `shiftwork permissions`: {missing}"
     # the run did exercise the writers, so the check above means something

@@ -7,10 +7,10 @@ from typing import Any
 import boto3
 import pytest
 
-from engine.actions import PlanContext
-from engine.errors import NotSupportedYet
-from engine.planner import RulePlan, plan_rule
-from handlers.ec2 import InstanceSelector, Stop
+from shiftwork.engine.plan.actions import PlanContext
+from shiftwork.engine.errors import NotSupportedYet
+from shiftwork.engine.plan.planner import RulePlan, plan_rule
+from shiftwork.handlers.ec2 import InstanceSelector, Stop
 
 REGION = "eu-west-1"  # the conftest fixtures' default region
 NOW = datetime(2026, 12, 21, 19, 0, tzinfo=timezone.utc)  # the `ctx` fixture's trigger time
@@ -113,9 +113,9 @@ def test_an_unimplemented_action_is_an_error_not_a_silent_pass(ctx: PlanContext,
 
 
 def test_accounts_are_selected_through_their_role_and_executed_there(aws: None, load_rules: Any) -> None:
-    from engine.aws import Clients
-    from engine.executor import Executor
-    from engine.model import Account
+    from shiftwork.engine.execute.aws import Clients
+    from shiftwork.engine.execute.executor import Executor
+    from shiftwork.engine.language.model import Account
     role = "arn:aws:iam::111122223333:role/shiftwork-exec"
     remote = Clients().client("ec2", REGION, Account("111122223333", role))
     iid = remote.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, TagSpecifications=[

@@ -7,13 +7,13 @@ from typing import Any
 import boto3
 import pytest
 
-from engine.actions import PlanContext
-from engine.aws import Clients
-from engine.changes import Change, Skip
-from engine.errors import Loc
-from engine.model import ActionSpec, CronTrigger, Match, Rule
-from engine.resources import Resource
-from handlers.rds import ClusterSelector, InstanceSelector, Start, Stop
+from shiftwork.engine.plan.actions import PlanContext
+from shiftwork.engine.execute.aws import Clients
+from shiftwork.engine.plan.changes import Change, Skip
+from shiftwork.engine.errors import Loc
+from shiftwork.engine.language.model import ActionSpec, CronTrigger, Match, Rule
+from shiftwork.engine.plan.resources import Resource
+from shiftwork.handlers.rds import ClusterSelector, InstanceSelector, Start, Stop
 
 REGION = "eu-west-1"
 NOW = datetime(2026, 12, 21, 20, 0, tzinfo=timezone.utc)

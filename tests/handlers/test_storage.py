@@ -9,11 +9,11 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from engine.actions import PlanContext
-from engine.aws import Clients
-from engine.errors import Loc
-from engine.model import Account, CronTrigger, Match, Rule
-from handlers.storage import FileSystemSelector, TableSelector, VolumeSelector, ec2_filters, partition_of
+from shiftwork.engine.plan.actions import PlanContext
+from shiftwork.engine.execute.aws import Clients
+from shiftwork.engine.errors import Loc
+from shiftwork.engine.language.model import Account, CronTrigger, Match, Rule
+from shiftwork.handlers.storage import FileSystemSelector, TableSelector, VolumeSelector, ec2_filters, partition_of
 
 REGION = "eu-west-1"
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=timezone.utc)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from engine.errors import Loc
-from engine.model import ActionSpec, AlarmTrigger, Calendar, CronTrigger, Match, Rule, WindowSpec, WindowTrigger
+from shiftwork.engine.errors import Loc
+from shiftwork.engine.language.model import ActionSpec, AlarmTrigger, Calendar, CronTrigger, Match, Rule, WindowSpec, WindowTrigger
 
 UTC = timezone.utc
 HERE = Loc("test.yaml", 1, 1)

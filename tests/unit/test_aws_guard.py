@@ -4,7 +4,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from engine.aws import Clients, WriteRefused
+from shiftwork.engine.execute.aws import Clients, WriteRefused
 
 
 def test_a_read_only_factory_does_not_guard_a_writer_sharing_its_session(monkeypatch) -> None:

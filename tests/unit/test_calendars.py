@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from engine.calendars import exclusion, is_excluded, public_holidays, reason
-from engine.model import Calendar
+from shiftwork.engine.schedule.calendars import exclusion, is_excluded, public_holidays, reason
+from shiftwork.engine.language.model import Calendar
 
 ENGLAND = Calendar("england", "GB", "ENG")
 SCOTLAND = Calendar("scotland", "GB", "SCT")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.capacity import SAVED_TAG, BadSavedCapacity, Capacity, decode, saved, should_save
+from shiftwork.handlers.capacity import SAVED_TAG, BadSavedCapacity, Capacity, decode, saved, should_save
 
 
 def test_round_trip_keeps_every_field() -> None:

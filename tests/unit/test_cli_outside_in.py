@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine.cli import main
+from shiftwork.engine.cli.main import main
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -85,8 +85,8 @@ def test_unreadable_event_files(capsys, tmp_path, content: str, message: str) ->
 
 def test_a_schedule_tick_event_plans_the_tick() -> None:
     """A Scheduler tick given to --event is a tick at its time, not an event no rule listens to."""
-    from engine.commands.plan import trigger_from
-    from engine.trigger import At
+    from shiftwork.engine.cli.commands.plan import trigger_from
+    from shiftwork.engine.events.trigger import At
 
     class Args:
         event, at = "tests/fixtures/events/scheduler-tick.json", None
@@ -98,11 +98,11 @@ def test_a_schedule_tick_event_plans_the_tick() -> None:
 
 # -- the plan/run report: times as simulate writes them, the handlers' notes, counts in words, JSON keys ------
 def outcomes_for_report():
-    from engine.changes import Change, Result
-    from engine.evaluate import evaluate_tick
-    from engine.planner import RulePlan
-    from engine.resources import Resource
-    from engine.runner import RuleOutcome
+    from shiftwork.engine.plan.changes import Change, Result
+    from shiftwork.engine.schedule.evaluate import evaluate_tick
+    from shiftwork.engine.plan.planner import RulePlan
+    from shiftwork.engine.plan.resources import Resource
+    from shiftwork.engine.dispatch.runner import RuleOutcome
     from tests.unit.ruletools import cron_rule, utc, window_rule
 
     at = utc("2026-12-22 00:00")  # Monday 19:00 in New York
@@ -119,7 +119,7 @@ def outcomes_for_report():
 
 
 def test_run_table_times_notes_and_counts() -> None:
-    from engine.report import render_table
+    from shiftwork.engine.cli.report import render_table
 
     assert render_table(outcomes_for_report(), executed=True) == "\n".join([
         "rule staging  (ec2.instance, America/New_York, test.yaml:1:1)",
@@ -147,7 +147,7 @@ def test_run_table_times_notes_and_counts() -> None:
 def test_plan_json_has_every_key_for_every_rule_and_totals() -> None:
     import json
 
-    from engine.report import render_json
+    from shiftwork.engine.cli.report import render_json
 
     report = json.loads(render_json(outcomes_for_report()))
     fired, quiet = report["rules"]
@@ -165,7 +165,7 @@ def test_docs_name_only_commands_that_exist() -> None:
     import re
     from pathlib import Path
 
-    from engine.commands import COMMANDS
+    from shiftwork.engine.cli.commands import COMMANDS
 
     named = {}
     for page in [Path("README.md"), *sorted(Path("docs").glob("*.md"))]:
@@ -207,7 +207,7 @@ def test_change_arrows_only_when_something_changes() -> None:
     """A tag write showed 'desired 2 -> desired 2' and a removed tag 'x -> ' with nothing after the arrow."""
     import dataclasses
 
-    from engine.report import render_table
+    from shiftwork.engine.cli.report import render_table
 
     fired, _ = outcomes_for_report()
     start = fired.plan.changes[0]
@@ -220,7 +220,7 @@ def test_change_arrows_only_when_something_changes() -> None:
 
 
 def test_a_plan_for_the_wrong_trigger_kind_says_which_option_to_use() -> None:
-    from engine.trigger import decide_event, decide_tick
+    from shiftwork.engine.events.trigger import decide_event, decide_tick
     from tests.unit.ruletools import alarm_rule, cron_rule, utc
 
     assert decide_tick(alarm_rule(), utc("2026-12-21 19:00")).reason == (
@@ -232,8 +232,8 @@ def test_a_plan_for_the_wrong_trigger_kind_says_which_option_to_use() -> None:
 
 def test_a_failed_backup_check_names_every_failing_check() -> None:
     """The table showed only the first failing check; the on-call message listed three."""
-    from engine.changes import Finding
-    from engine.report import render_table
+    from shiftwork.engine.plan.changes import Finding
+    from shiftwork.engine.cli.report import render_table
 
     fired, _ = outcomes_for_report()
     failures = [{"check": "min_points"}, {"check": "encrypted"}, {"check": "copy_regions"}]
@@ -248,8 +248,8 @@ def test_a_failed_backup_check_names_every_failing_check() -> None:
 
 def test_exit_code_for_a_failed_check_follows_fail_on_as_documented() -> None:
     """docs/backups.md said a failed check always exits 1; the CLI's default --fail-on errors lets it exit 0."""
-    from engine.changes import Finding
-    from engine.commands.plan import exit_code
+    from shiftwork.engine.plan.changes import Finding
+    from shiftwork.engine.cli.commands.plan import exit_code
 
     fired, _ = outcomes_for_report()
     fired.results = []
@@ -264,8 +264,8 @@ def test_a_rules_description_is_shown_in_plans_and_notifications() -> None:
     """docs/rules.md promises it; neither the plan table nor the SNS summary showed it."""
     import dataclasses
 
-    from engine.report import render_table
-    from handlers.notify import summarise
+    from shiftwork.engine.cli.report import render_table
+    from shiftwork.handlers.notify import summarise
 
     fired, _ = outcomes_for_report()
     fired.rule = dataclasses.replace(fired.rule, description="Staging boxes run\n  on weekdays only.")
@@ -353,7 +353,7 @@ def test_the_readme_tour_names_files_that_exist() -> None:
 
 def test_every_commands_help_explains_its_arguments() -> None:
     """`permissions --help` listed a bare PATH and `--format` with no words; demo's was a lowercase 'path'."""
-    from engine.cli import build_parser
+    from shiftwork.engine.cli.main import build_parser
 
     parser = build_parser()
     commands = parser.parse_args(["schema"]).commands
@@ -365,9 +365,9 @@ def test_every_commands_help_explains_its_arguments() -> None:
 
 
 def test_a_utc_rule_gives_its_time_once() -> None:
-    from engine.evaluate import evaluate_tick
-    from engine.report import render_table
-    from engine.runner import RuleOutcome
+    from shiftwork.engine.schedule.evaluate import evaluate_tick
+    from shiftwork.engine.cli.report import render_table
+    from shiftwork.engine.dispatch.runner import RuleOutcome
     from tests.unit.ruletools import cron_rule, utc
 
     rule, at = cron_rule("0 19 * * *"), utc("2026-12-21 19:00")

@@ -1,9 +1,9 @@
 """Conflict warnings: overlapping matches with opposite targets at the same time, and what is disjoint."""
 from __future__ import annotations
 
-from engine.conflicts import find_conflicts, matches_disjoint, targets
-from engine.errors import Loc
-from engine.model import Match, RuleSet
+from shiftwork.engine.schedule.conflicts import find_conflicts, matches_disjoint, targets
+from shiftwork.engine.errors import Loc
+from shiftwork.engine.language.model import Match, RuleSet
 from tests.unit.ruletools import act, cron_rule, utc, window_rule
 
 START = utc("2027-03-22 00:00")  # a Monday
@@ -88,7 +88,7 @@ def test_warnings_have_the_later_rules_location() -> None:
 
 
 def test_validate_prints_conflicts_as_warnings_and_exits_0(tmp_path, capsys) -> None:
-    from engine.cli import main
+    from shiftwork.engine.cli.main import main
 
     path = tmp_path / "r.yaml"
     path.write_text("version: 1\nrules:\n"

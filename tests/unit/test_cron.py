@@ -5,7 +5,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine.cron import CronError, occurrences, parse, schedule
+from shiftwork.engine.language.cronexpr import CronError, parse
+from shiftwork.engine.schedule.cron import occurrences, schedule
 
 UTC = timezone.utc
 

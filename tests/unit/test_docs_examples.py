@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import load
-from engine.registry import load_handlers
+from shiftwork.engine.language.loader import load
+from shiftwork.engine.language.registry import registered
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = sorted(ROOT.glob("docs/*.md")) + [p for p in [ROOT / "README.md"] if p.exists()]
@@ -63,7 +63,7 @@ def sections(text: str) -> dict[str, str]:
 
 
 def test_reference_has_a_section_per_action_naming_every_option() -> None:
-    registry = load_handlers()
+    registry = registered()
     by_name = sections(REFERENCE.read_text())
     missing = sorted(set(registry.actions) - set(by_name))
     assert missing == [], f"docs/rules.md has no '### `name`' section for {missing}"
@@ -75,12 +75,12 @@ def test_reference_has_a_section_per_action_naming_every_option() -> None:
 def test_reference_action_table_lists_every_action() -> None:
     text = REFERENCE.read_text()
     rows = re.findall(r"^\| \[`([^`]+)`\]\(#", text, flags=re.M)
-    assert sorted(rows) == sorted(load_handlers().actions)
+    assert sorted(rows) == sorted(registered().actions)
 
 
 def test_reference_names_every_resource_type_with_its_match_fields() -> None:
     text = REFERENCE.read_text()
-    for name, spec in load_handlers().resources.items():
+    for name, spec in registered().resources.items():
         row = re.search(rf"^\| `{re.escape(name)}` \| ([^|]+) \|", text, flags=re.M)
         assert row, f"docs/rules.md: no row for resource type {name}"
         assert sorted(re.findall(r"`(\w+)`", row.group(1))) == sorted(spec.match)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from engine.evaluate import evaluate_tick
+from shiftwork.engine.schedule.evaluate import evaluate_tick
 from tests.unit.ruletools import alarm_rule, cron_rule, utc, window_rule
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.events import BadEvent, event_time, is_tick, matches, normalise
-from engine.model import AlarmTrigger
-from engine.errors import Loc
+from shiftwork.engine.events.patterns import matches
+from shiftwork.engine.events.shapes import BadEvent, event_time, is_tick, normalise
+from shiftwork.engine.language.model import AlarmTrigger
+from shiftwork.engine.errors import Loc
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "events"
 ALARM = AlarmTrigger("api-cpu-high", "ALARM", Loc("x")).pattern()

@@ -6,10 +6,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from engine.changes import Change
-from engine.executor import DryRunExecutor, Executor, batches, steps
-from engine.model import Account
-from engine.resources import Resource
+from shiftwork.engine.plan.changes import Change
+from shiftwork.engine.execute.executor import DryRunExecutor, Executor, batches, steps
+from shiftwork.engine.language.model import Account
+from shiftwork.engine.plan.resources import Resource
 
 
 class FakeClient:
@@ -49,7 +49,7 @@ def instance(n: int | str, region: str = "eu-west-1", account: str | None = None
 
 
 def stop(res: Resource, **extra: Any) -> Change:
-    import handlers.ec2  # noqa: F401  (registers the StopInstances response check)
+    import shiftwork.handlers.ec2  # noqa: F401  (registers the StopInstances response check)
     return Change("r", "ec2.stop", res, "ec2", "stop_instances", {"InstanceIds": [res.id], **extra}, "stop",
                   batch_param="InstanceIds", batch_size=50)
 

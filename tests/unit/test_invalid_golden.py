@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
+from shiftwork.engine.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 INVALID = ROOT / "tests" / "invalid"

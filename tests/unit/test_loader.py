@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import Loc, RuleErrors
-from engine.loader import check_paths, load
-from engine.model import Account, AlarmTrigger, CronTrigger, EventTrigger, Limits, WindowTrigger
-from engine.yamldoc import parse
+from shiftwork.engine.errors import Loc, RuleErrors
+from shiftwork.engine.language.loader import check_paths, load
+from shiftwork.engine.language.model import Account, AlarmTrigger, CronTrigger, EventTrigger, Limits, WindowTrigger
+from shiftwork.engine.language.yamldoc import parse
 
 RULE = """\
   - name: {name}
@@ -252,8 +252,8 @@ def test_every_rule_and_action_knows_its_line(tmp_path: Path) -> None:
 # -- the validator's fast path ---------------------------------------------------------------------------------
 def _readable_invalid_files() -> list[Path]:
     """The golden files that are valid YAML, so the schema step runs on them."""
-    from engine.loader import read_document
-    from engine.yamldoc import YamlError
+    from shiftwork.engine.language.loader import read_document
+    from shiftwork.engine.language.yamldoc import YamlError
 
     found = []
     for path in sorted((Path(__file__).resolve().parents[1] / "invalid").rglob("*.yaml")):
@@ -269,7 +269,7 @@ INVALID = _readable_invalid_files()
 
 
 def _schema_messages(doc, validator) -> list[str]:  # type: ignore[no-untyped-def]
-    from engine.schemaerrors import schema_diagnostics
+    from shiftwork.engine.language.schemaerrors import schema_diagnostics
 
     found, bad = schema_diagnostics(doc, validator)
     return sorted(str(d) for d in found) + sorted(map(repr, bad))
@@ -283,11 +283,11 @@ def test_most_golden_files_reach_the_schema_step() -> None:
 def test_dispatching_validator_reports_exactly_what_the_published_schema_does(path: Path) -> None:
     from jsonschema import Draft202012Validator
 
-    from engine.loader import read_document, schema_validator
-    from engine.registry import load_handlers
-    from engine.schema import build_schema
+    from shiftwork.engine.language.loader import read_document, schema_validator
+    from shiftwork.engine.language.registry import registered
+    from shiftwork.engine.language.schema import build_schema
     doc = read_document(str(path))
-    plain = Draft202012Validator(build_schema(load_handlers()))
+    plain = Draft202012Validator(build_schema(registered()))
     assert _schema_messages(doc, schema_validator()) == _schema_messages(doc, plain)
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from engine.loader import load
-from engine.registry import ANY_RESOURCE, Registry, load_handlers
+from shiftwork.engine.language.loader import load
+from shiftwork.engine.language.registry import ANY_RESOURCE, Registry, registered
 
 PERMISSION = re.compile(r"^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$")
 
-REGISTRY: Registry = load_handlers()
+REGISTRY: Registry = registered()
 ACTIONS = sorted(REGISTRY.actions)
 RESOURCES = sorted(REGISTRY.resources)
 
@@ -97,9 +97,9 @@ def test_every_resource_type_has_an_action(name: str) -> None:
 
 def test_every_registered_selector_and_action_has_behaviour() -> None:
     """No registration still falls back to the base class that raises NotSupportedYet."""
-    from engine.actions import Action, Selector
+    from shiftwork.engine.plan.actions import Action, Selector
 
-    registry = load_handlers()
+    registry = registered()
     lazy_selectors = sorted(n for n, r in registry.resources.items()
                             if r.selector is None or r.selector.select is Selector.select)
     lazy_actions = sorted(n for n, a in registry.actions.items() if a.cls.plan is Action.plan)

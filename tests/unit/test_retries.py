@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from engine.aws import Clients
-from engine.changes import Change
-from engine.executor import Executor
-from engine.resources import Resource
+from shiftwork.engine.execute.aws import Clients
+from shiftwork.engine.plan.changes import Change
+from shiftwork.engine.execute.executor import Executor
+from shiftwork.engine.plan.resources import Resource
 
 THROTTLED = (b'<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>RequestLimitExceeded'
              b'</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>r</RequestID></Response>')

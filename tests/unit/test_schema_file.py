@@ -6,15 +6,15 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from engine.registry import load_handlers
-from engine.schema import schema_json
+from shiftwork.engine.language.registry import registered
+from shiftwork.engine.language.schema import schema_json
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "rules" / "schema.json"
 
 
 def test_committed_schema_is_current() -> None:
     committed = SCHEMA_FILE.read_text()
-    assert committed == schema_json(load_handlers()), (
+    assert committed == schema_json(registered()), (
         "rules/schema.json is stale: run `shiftwork schema > rules/schema.json` and commit it")
 
 
@@ -26,7 +26,7 @@ def test_schema_is_a_valid_draft_2020_12_schema() -> None:
 
 def test_schema_names_every_action_and_resource() -> None:
     schema = json.loads(SCHEMA_FILE.read_text())
-    registry = load_handlers()
+    registry = registered()
     assert schema["$defs"]["rule"]["properties"]["resource"]["enum"] == sorted(registry.resources)
     first_branch = schema["$defs"]["action"]["allOf"][0]
     assert first_branch["then"]["enum"] == sorted(registry.actions)

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine.cli import main
-from engine.evaluate import evaluate_tick
-from engine.model import RuleSet
-from engine.simulate import FIRE, PHASE, simulate
+from shiftwork.engine.cli.main import main
+from shiftwork.engine.schedule.evaluate import evaluate_tick
+from shiftwork.engine.language.model import RuleSet
+from shiftwork.engine.schedule.simulate import FIRE, PHASE, simulate
 from tests.unit.ruletools import cron_rule, utc, window_rule
 
 EXAMPLE = "rules/examples/office-hours.yaml"

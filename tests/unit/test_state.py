@@ -6,7 +6,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from engine.state import DynamoState, FileState, MemoryState, RuleState
+from shiftwork.engine.dispatch.state import DynamoState, FileState, MemoryState, RuleState
 
 T = datetime(2026, 12, 21, 19, 0, tzinfo=timezone.utc)
 

@@ -24,10 +24,10 @@ from zoneinfo import ZoneInfo
 
 from croniter import CroniterBadDateError, croniter
 
-from engine.cron import occurrences
-from engine.errors import Loc
-from engine.model import Calendar, WindowSpec, WindowTrigger
-from engine.windows import INSIDE, OUTSIDE, phase_at, transitions
+from shiftwork.engine.schedule.cron import occurrences
+from shiftwork.engine.errors import Loc
+from shiftwork.engine.language.model import Calendar, WindowSpec, WindowTrigger
+from shiftwork.engine.schedule.windows import INSIDE, OUTSIDE, phase_at, transitions
 
 UTC = timezone.utc
 MINUTE = timedelta(minutes=1)

@@ -4,9 +4,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine.errors import Loc, UsageError
-from engine.model import CronTrigger, Match, Rule
-from engine.trigger import At
+from shiftwork.engine.errors import Loc, UsageError
+from shiftwork.engine.language.model import CronTrigger, Match, Rule
+from shiftwork.engine.events.trigger import At
 
 
 def rule(tz: str) -> Rule:

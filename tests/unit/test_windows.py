@@ -5,10 +5,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine.errors import Loc
-from engine.model import Calendar, WindowSpec, WindowTrigger
-from engine.windows import parse_days, parse_monthdays, parse_months, phase_at, suppressed, transitions, \
-    window_problems
+from shiftwork.engine.errors import Loc
+from shiftwork.engine.language.model import Calendar, WindowSpec, WindowTrigger
+from shiftwork.engine.language.windowexpr import parse_days, parse_monthdays, parse_months, window_problems
+from shiftwork.engine.schedule.windows import phase_at, suppressed, transitions
 
 UTC = timezone.utc
 ENGLAND = Calendar("england", "GB", "ENG")
@@ -144,7 +144,7 @@ def test_problems_point_at_the_field(raw: dict, expected: list) -> None:
 
 
 def test_validate_reports_time_errors_at_their_place(tmp_path, capsys) -> None:
-    from engine.cli import main
+    from shiftwork.engine.cli.main import main
 
     path = tmp_path / "r.yaml"
     path.write_text("version: 1\nrules:\n"
@@ -169,7 +169,7 @@ def test_phase_at_agrees_with_intervals_around_dst(tz: str) -> None:
     import random
     from datetime import timedelta
 
-    from engine.windows import intervals
+    from shiftwork.engine.schedule.windows import intervals
 
     trig = trigger({"days": ("mon-fri",), "hours": "08:00-19:00"}, {"days": ("sat",), "hours": "22:00-02:30"},
                    {"monthdays": ("L",), "hours": "01:00-24:00"}, {"days": ("sun",), "hours": "01:45-03:15"})

@@ -1,0 +1,44 @@
+"""The Lambda entry point: build the dispatcher once per cold start, then handle each event."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+import shiftwork.handlers  # noqa: F401  (an entry point: the handlers register their actions)
+from shiftwork.engine.execute.aws import Clients
+from shiftwork.engine.dispatch.dispatcher import Dispatcher, json_log
+from shiftwork.engine.language.loader import load
+from shiftwork.engine.dispatch.state import DynamoState, MemoryState
+
+_dispatcher: Dispatcher | None = None
+
+
+def build(env: dict[str, str] | None = None) -> Dispatcher:
+    """From the environment: SHIFTWORK_RULES (path of the bundled rules), SHIFTWORK_TABLE (DynamoDB)."""
+    from shiftwork.engine.execute.executor import Executor
+
+    env = dict(os.environ if env is None else env)
+    rules = env.get("SHIFTWORK_RULES") or str(Path(__file__).resolve().parents[2] / "rules")
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+    endpoint = env.get("SHIFTWORK_ENDPOINT_URL")  # an emulator, for end-to-end tests only
+    session = boto3.Session(region_name=region)
+    table = env.get("SHIFTWORK_TABLE")
+    writing = Clients(session, endpoint_url=endpoint)
+    state = DynamoState(writing.client("dynamodb", region), table) if table else MemoryState()
+    if not table:
+        json_log({"level": "WARNING", "message": "SHIFTWORK_TABLE is not set: state lives in memory only, so "
+                  "every cold start re-evaluates windows from scratch and the tick lock does not span invocations"})
+    ruleset = load([rules])
+    return Dispatcher(ruleset=ruleset, state=state, planning=Clients(session, read_only=True, endpoint_url=endpoint),
+                      executor=Executor(writing, ruleset.accounts()), default_region=region)
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    global _dispatcher
+    if _dispatcher is None:
+        _dispatcher = build()
+    _dispatcher.remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+    return _dispatcher.handle(event)

@@ -1,0 +1,110 @@
+"""The one place that makes AWS clients: retry config, cross-account roles, the read-only guard.
+
+Dry run is enforced here, not in the handlers: a read-only factory registers a botocore
+`before-parameter-build` hook on its sessions that refuses every operation that is not a read, so a
+dry run cannot mutate whatever a handler does.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from shiftwork.engine.errors import ShiftworkError
+from shiftwork.engine.language.model import Account
+
+READ_PREFIXES = ("Describe", "List", "Get", "Head", "Search", "Lookup", "BatchGet", "Query", "Scan", "Filter")
+# Not reads, but they change nothing in the fleet: assuming a role and asking who we are.
+READ_ALLOWED = frozenset({"AssumeRole", "GetCallerIdentity"})
+RETRY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 8}, user_agent_extra="shiftwork",
+                      connect_timeout=10, read_timeout=30)
+
+CallObserver = Callable[[str, str, dict[str, Any]], None]  # (service, operation, params)
+
+
+class WriteRefused(ShiftworkError):
+    """A mutating AWS call attempted through a read-only (dry-run) session."""
+
+    def __init__(self, service: str, operation: str):
+        super().__init__(f"dry run: refused {service}:{operation}, which is not a read-only operation; "
+                         "plans may read AWS but never write")
+        self.service = service
+        self.operation = operation
+
+
+def is_read_only(operation: str) -> bool:
+    return operation in READ_ALLOWED or operation.startswith(READ_PREFIXES)
+
+
+def _service_of(model: Any) -> str:
+    return model.service_model.endpoint_prefix if model is not None else "?"
+
+
+def refuse_writes(model: Any = None, **_: Any) -> None:
+    """botocore hook, run before a request is even built: raise for any non-read operation."""
+    if model is not None and not is_read_only(model.name):
+        raise WriteRefused(_service_of(model), model.name)
+
+
+class Clients:
+    """Client factory keyed by (service, region, account), shared by planning and execution."""
+
+    def __init__(self, session: boto3.Session | None = None, *, read_only: bool = False,
+                 endpoint_url: str | None = None, observer: CallObserver | None = None,
+                 config: Config = RETRY_CONFIG):
+        self.read_only = read_only
+        self.endpoint_url = endpoint_url
+        self.observer = observer
+        self.config = config
+        self._base = session or boto3.Session()
+        self._sessions: dict[str, boto3.Session] = {}
+        self._clients: dict[tuple[str, str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def _guard(self, client: Any) -> Any:
+        """Hook this client's own event emitter (a session's emitter may be shared with writing clients)."""
+        events = client.meta.events
+        if self.observer is not None:
+            observer = self.observer
+
+            def observe(model: Any = None, params: Any = None, **_: Any) -> None:
+                observer(_service_of(model), model.name, dict(params or {}))
+
+            # before-parameter-build sees the API parameters as the caller gave them, for every protocol.
+            events.register_first("before-parameter-build", observe, unique_id="shiftwork-observe")
+        if self.read_only:
+            events.register_first("before-parameter-build", refuse_writes, unique_id="shiftwork-read-only")
+        return client
+
+    def session_for(self, account: Account | None) -> boto3.Session:
+        if account is None or not account.role:
+            return self._base
+        with self._lock:
+            if account.id not in self._sessions:
+                sts = self._guard(self._base.client("sts", config=self.config, endpoint_url=self.endpoint_url))
+                kwargs: dict[str, Any] = {"RoleArn": account.role, "RoleSessionName": "shiftwork"}
+                if account.external_id:
+                    kwargs["ExternalId"] = account.external_id
+                creds = sts.assume_role(**kwargs)["Credentials"]
+                session = boto3.Session(aws_access_key_id=creds["AccessKeyId"],
+                                        aws_secret_access_key=creds["SecretAccessKey"],
+                                        aws_session_token=creds["SessionToken"],
+                                        region_name=self._base.region_name)
+                self._sessions[account.id] = session
+            return self._sessions[account.id]
+
+    def client(self, service: str, region: str, account: Account | None = None) -> Any:
+        key = (service, region, account.id if account else "")
+        with self._lock:
+            cached = self._clients.get(key)
+        if cached is not None:
+            return cached
+        session = self.session_for(account)
+        client = self._guard(session.client(service, region_name=region, config=self.config,
+                                            endpoint_url=self.endpoint_url))
+        with self._lock:
+            self._clients.setdefault(key, client)
+            return self._clients[key]

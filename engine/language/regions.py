@@ -1,0 +1,25 @@
+"""Region names botocore knows, to catch a typo such as eu-wst-1 before a plan waits on a host that does not exist."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import botocore.session
+
+from shiftwork.engine.language.suggest import did_you_mean
+
+
+@lru_cache(maxsize=1)
+def known_regions() -> frozenset[str]:
+    """Every region of every partition in this botocore's endpoint data (loaded once, ~0.1 s)."""
+    session = botocore.session.get_session()
+    return frozenset(r for p in session.get_available_partitions()
+                     for r in session.get_available_regions("ec2", partition_name=p))
+
+
+def unknown_region(name: str) -> tuple[str, str] | None:
+    """(message, hint) for a region botocore does not know; a warning, since a newer region may be real."""
+    if name in known_regions():
+        return None
+    hint = did_you_mean(name, known_regions())
+    return (f"unknown region '{name}' (not in this botocore's endpoint data)",
+            hint or "check the spelling; if the region is new, upgrade boto3")

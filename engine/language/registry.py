@@ -1,0 +1,106 @@
+"""The registry: the single source of truth for resource types and actions.
+
+Handlers register themselves with decorators when `shiftwork.handlers` is imported (by the entry points);
+the engine knows actions only through here.
+The JSON Schema, `shiftwork permissions` and the docs are all derived from it.
+"""
+from __future__ import annotations
+
+import inspect
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any, Callable, TypeVar
+
+from shiftwork.engine.errors import ShiftworkError
+
+T = TypeVar("T")
+ANY_RESOURCE = "*"
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    name: str  # "ec2.instance"
+    service: str  # boto3 client name
+    summary: str
+    match: tuple[str, ...]  # which `match` keys it supports
+    permissions: tuple[str, ...]  # IAM actions selection needs
+    selector: type | None = None
+
+
+@dataclass(frozen=True)
+class ActionType:
+    name: str  # "ec2.stop"
+    resources: tuple[str, ...]  # resource type names, or ("*",)
+    options: dict[str, Any]  # JSON Schema "properties" of the mapping form
+    required: tuple[str, ...]
+    permissions: tuple[str, ...]
+    summary: str
+    example: str  # a YAML rule file, from the class docstring
+    cls: type = field(compare=False)
+    writes: bool = True  # False for read-only actions such as backup.validate
+
+    def applies_to(self, resource: str) -> bool:
+        return ANY_RESOURCE in self.resources or resource in self.resources
+
+
+class Registry:
+    def __init__(self) -> None:
+        self.resources: dict[str, ResourceType] = {}
+        self.actions: dict[str, ActionType] = {}
+
+    def resource(self, name: str, *, service: str, summary: str, match: tuple[str, ...] = ("tags", "ids", "names"),
+                 permissions: tuple[str, ...] = ()) -> Callable[[T], T]:
+        def register(cls: T) -> T:
+            if name in self.resources:
+                raise ValueError(f"resource type {name} registered twice")
+            self.resources[name] = ResourceType(name, service, summary, tuple(match), tuple(permissions), cls)
+            return cls
+        return register
+
+    def action(self, name: str, *, resources: tuple[str, ...] | list[str], permissions: tuple[str, ...] | list[str],
+               options: dict[str, Any] | None = None, required: tuple[str, ...] = (),
+               writes: bool = True) -> Callable[[T], T]:
+        def register(cls: T) -> T:
+            if name in self.actions:
+                raise ValueError(f"action {name} registered twice")
+            doc = inspect.getdoc(cls) or ""
+            summary = doc.splitlines()[0].strip() if doc else ""
+            self.actions[name] = ActionType(name, tuple(resources), dict(options or {}), tuple(required),
+                                            tuple(permissions), summary, docstring_example(doc), cls, writes)
+            cls.action_name = name  # type: ignore[attr-defined]
+            return cls
+        return register
+
+    def actions_for(self, resource: str) -> list[str]:
+        return sorted(n for n, a in self.actions.items() if a.applies_to(resource))
+
+
+def docstring_example(doc: str) -> str:
+    """The indented block after a line ending in 'Example::' (or '.. code-block:: yaml')."""
+    lines = doc.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip().endswith("Example::") or line.strip() == ".. code-block:: yaml":
+            block = []
+            for nxt in lines[i + 1:]:
+                if nxt.strip() and not nxt.startswith((" ", "\t")):
+                    break
+                block.append(nxt)
+            return textwrap.dedent("\n".join(block)).strip() + "\n"
+    return ""
+
+
+REGISTRY = Registry()
+resource = REGISTRY.resource
+action = REGISTRY.action
+
+
+
+def registered() -> Registry:
+    """The registry as the handlers filled it; the entry points (CLI, Lambda handler) import them first.
+
+    The engine never imports `shiftwork.handlers` itself: handlers depend on the engine, not back.
+    """
+    if not REGISTRY.actions:
+        raise ShiftworkError("no actions are registered: import shiftwork.handlers before loading rules "
+                             "(the shiftwork CLI and the Lambda handler do)")
+    return REGISTRY

@@ -1,0 +1,166 @@
+"""What fires when over a date range: every cron firing and window phase change, per rule, as data.
+
+The timeline is computed from the schedules (occurrences and window intervals), not by stepping a
+clock, and equals what the dispatcher's minute ticks would decide with no tick missed. Dates are
+local dates in each rule's own timezone; `last` is inclusive (the whole day).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from shiftwork.engine.schedule.cron import schedule
+from shiftwork.engine.errors import Diagnostic
+from shiftwork.engine.language.model import AlarmTrigger, CronTrigger, EventTrigger, Rule, RuleSet, WindowTrigger
+from shiftwork.engine.schedule.walltime import UTC, local, resolve
+from shiftwork.engine.schedule.windows import INSIDE, intervals, phase_at, suppressed, transitions
+
+FIRE, PHASE, SUPPRESSED = "fire", "phase", "suppressed"
+JSON_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of a rule's timeline."""
+
+    kind: str  # FIRE (cron), PHASE (window change), SUPPRESSED (a calendar removed a day's window)
+    at: datetime  # UTC
+    phase: str | None = None  # the new phase, for PHASE
+    actions: tuple[str, ...] = ()
+    note: str = ""
+    day: date | None = None  # SUPPRESSED: the local day
+    calendar: str | None = None  # SUPPRESSED: which calendar
+    reason: str | None = None  # SUPPRESSED: why, e.g. "Good Friday"
+
+
+@dataclass(frozen=True)
+class Timeline:
+    rule: Rule
+    kind: str  # "cron", "window", "event", "alarm"
+    start: datetime  # UTC, inclusive: local midnight starting the first day
+    end: datetime  # UTC, exclusive: local midnight after the last day
+    initial_phase: str | None = None
+    events: tuple[Event, ...] = ()
+    inside: tuple[tuple[datetime, datetime], ...] = ()  # window rules: merged inside intervals (clipped)
+    note: str = ""
+
+
+@dataclass
+class Simulation:
+    first: date
+    last: date
+    timelines: list[Timeline]
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def trigger_kind(rule: Rule) -> str:
+    return {CronTrigger: "cron", WindowTrigger: "window", EventTrigger: "event",
+            AlarmTrigger: "alarm"}[type(rule.trigger)]
+
+
+def _names(actions: tuple) -> tuple[str, ...]:
+    return tuple(a.type for a in actions)
+
+
+def rule_timeline(rule: Rule, first: date, last: date) -> Timeline:
+    tz, kind = rule.timezone, trigger_kind(rule)
+    start, end = resolve(tz, first, 0), resolve(tz, last + timedelta(days=1), 0)
+    trigger = rule.trigger
+    if isinstance(trigger, (EventTrigger, AlarmTrigger)):
+        what = f"alarm {trigger.alarm} in state {trigger.state}" if isinstance(trigger, AlarmTrigger) else \
+            "matching EventBridge events"
+        return Timeline(rule, kind, start, end, note=f"event-driven: fires on {what}, never on the schedule")
+    if not rule.enabled:
+        return Timeline(rule, kind, start, end, note="disabled (enabled: false): never fires")
+    if isinstance(trigger, CronTrigger):
+        events = []
+        for occ in schedule(trigger.cron, tz, start - timedelta(microseconds=1), end - timedelta(microseconds=1)):
+            note = f"{occ.wall:%H:%M} does not exist on this day (DST gap): runs at the end of the gap" \
+                if occ.shifted else ""
+            events.append(Event(FIRE, occ.at, actions=_names(rule.actions), note=note))
+        return Timeline(rule, kind, start, end, events=tuple(events))
+    assert isinstance(trigger, WindowTrigger)
+    events = [Event(PHASE, at, phase=phase, actions=_names(rule.inside if phase == INSIDE else rule.outside))
+              for at, phase in transitions(trigger, tz, start, end) if at < end]
+    events += [Event(SUPPRESSED, s.at, actions=(), note=f"{s.day} {s.reason} ({s.calendar}): window suppressed",
+                     day=s.day, calendar=s.calendar, reason=s.reason)
+               for s in suppressed(trigger, tz, start, end)]
+    events.sort(key=lambda e: (e.at, e.kind != SUPPRESSED))
+    inside = tuple((max(s, start), min(e, end)) for s, e in intervals(trigger, tz, start, end) if s < end and e > start)
+    return Timeline(rule, kind, start, end, initial_phase=phase_at(trigger, tz, start), events=tuple(events),
+                    inside=inside)
+
+
+def simulate(ruleset: RuleSet, first: date, last: date, names: list[str] | None = None,
+             warnings: list[Diagnostic] | None = None) -> Simulation:
+    """The timelines of the named rules (all when None), in rule-file order."""
+    rules = [r for r in ruleset.rules if names is None or r.name in names]
+    return Simulation(first, last, [rule_timeline(r, first, last) for r in rules], list(warnings or []))
+
+
+# -- text and JSON ------------------------------------------------------------------------------------------
+def _when(t: datetime, tz: str) -> str:
+    lt = local(t, tz)
+    return f"{lt:%Y-%m-%d %a %H:%M} {lt.tzname():<5}  ({t:%Y-%m-%d %H:%M} UTC)"
+
+
+def _idle(phase: str | None) -> str:
+    return f"(no '{phase}' actions: nothing runs)"
+
+
+def render_text(sim: Simulation) -> str:
+    lines = [f"simulation {sim.first} .. {sim.last} (whole days, each rule in its own timezone)", ""]
+    for tl in sim.timelines:
+        rule = tl.rule
+        lines.append(f"{rule.name}  [{tl.kind}, {rule.resource}, {rule.timezone}]  {rule.loc}")
+        if rule.enforce and not tl.note:
+            lines.append("  enforce: the current phase's actions are also re-applied on every tick")
+        if tl.note:
+            lines += [f"  {tl.note}", ""]
+            continue
+        if tl.initial_phase:
+            acts = _names(rule.inside if tl.initial_phase == INSIDE else rule.outside)
+            lines.append(f"  {_when(tl.start, rule.timezone)}  starts {tl.initial_phase:<7}  "
+                         + (f"{', '.join(acts)} (on the first tick)" if acts else _idle(tl.initial_phase)))
+        for ev in tl.events:
+            if ev.kind == SUPPRESSED:
+                lines.append(f"  {ev.note}")
+            elif ev.kind == PHASE:
+                lines.append(f"  {_when(ev.at, rule.timezone)}  -> {ev.phase:<9}  "
+                             f"{', '.join(ev.actions) or _idle(ev.phase)}")
+            else:
+                lines.append(f"  {_when(ev.at, rule.timezone)}  fires       {', '.join(ev.actions)}"
+                             + (f"  ({ev.note})" if ev.note else ""))
+        if not tl.events:
+            lines.append("  nothing fires in this period")
+        lines.append("")
+    if sim.warnings:
+        lines.append("warnings:")
+        lines += [f"  {w}" for w in sim.warnings]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _iso(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def to_json(sim: Simulation) -> dict[str, Any]:
+    """The documented, stable JSON shape (docs/time.md); every key is always present."""
+    rules = []
+    for tl in sim.timelines:
+        rule, tz = tl.rule, tl.rule.timezone
+        rules.append({
+            "name": rule.name, "resource": rule.resource, "trigger": tl.kind, "timezone": tz,
+            "enabled": rule.enabled, "enforce": rule.enforce, "file": rule.loc.file, "line": rule.loc.line,
+            "start": _iso(tl.start), "end": _iso(tl.end), "initial_phase": tl.initial_phase,
+            "note": tl.note or None,
+            "events": [{"kind": ev.kind, "utc": _iso(ev.at), "local": local(ev.at, tz).isoformat(),
+                        "phase": ev.phase, "actions": list(ev.actions), "note": ev.note or None,
+                        "date": str(ev.day) if ev.day else None, "calendar": ev.calendar,
+                        "reason": ev.reason}
+                       for ev in tl.events],
+        })
+    return {"version": JSON_VERSION, "from": str(sim.first), "to": str(sim.last), "rules": rules,
+            "warnings": [{"file": w.loc.file, "line": w.loc.line, "col": w.loc.col, "rule": w.rule,
+                          "message": w.message, "text": str(w)} for w in sim.warnings]}
