@@ -16,14 +16,18 @@ from shiftwork.handlers.backup_snapshots import SNAPSHOT_TYPES, known_volumes, s
 from shiftwork.handlers.backup_sources import Evidence, Needs, SourceError, account_for, aws_backup
 
 BACKUP_RESOURCES = ["ec2.instance", "ebs.volume", "rds.instance", "rds.cluster", "dynamodb.table", "efs.filesystem"]
+AWS_BACKUP_READS = ["backup:ListRecoveryPointsByResource", "backup:ListBackupJobs", "backup:ListCopyJobs",
+                    "backup:ListRestoreJobsByProtectedResource", "backup:DescribeRecoveryPoint"]
+# What source `snapshots` reads for each resource type (an instance's volumes may need one DescribeInstances).
+SNAPSHOT_READS = {"ec2.instance": ["ec2:DescribeSnapshots", "ec2:DescribeInstances"],
+                  "ebs.volume": ["ec2:DescribeSnapshots"],
+                  "rds.instance": ["rds:DescribeDBSnapshots", "rds:DescribeDBInstances"],
+                  "rds.cluster": ["rds:DescribeDBClusterSnapshots", "rds:DescribeDBClusters"],
+                  "dynamodb.table": ["dynamodb:ListBackups"]}
 
 
 @action("backup.validate", resources=BACKUP_RESOURCES, writes=False,
-        permissions=["backup:ListRecoveryPointsByResource", "backup:ListBackupJobs", "backup:ListCopyJobs",
-                     "backup:ListRestoreJobsByProtectedResource",
-                     "backup:DescribeRecoveryPoint", "ec2:DescribeSnapshots", "ec2:DescribeInstances",
-                     "rds:DescribeDBSnapshots", "rds:DescribeDBClusterSnapshots", "rds:DescribeDBInstances",
-                     "rds:DescribeDBClusters", "dynamodb:ListBackups"],
+        permissions={resource: AWS_BACKUP_READS + SNAPSHOT_READS.get(resource, []) for resource in BACKUP_RESOURCES},
         options={
             "max_age": {"type": "string", "pattern": DURATION, "description": "Newest backup at most this old."},
             "min_points": {"type": "integer", "minimum": 1, "description": "At least this many backups in `window`."},

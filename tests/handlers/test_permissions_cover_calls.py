@@ -1,47 +1,138 @@
-"""Every AWS call the handlers make for the example rules is covered by `shiftwork permissions`."""
+"""Every AWS call the example rules make is allowed by the IAM policy `shiftwork permissions` makes for them.
+
+Each rule runs alone, so its calls are judged against the policy generated for that rule only (a rule
+never leans on another's permissions). Calls are recorded with a botocore hook, mapped to the ARNs they
+target, and evaluated with the target's tags at call time (tests/deploy/iam_check.py).
+"""
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
-from shiftwork.engine.execute.aws import Clients
-from shiftwork.engine.cli.commands.permissions import required_permissions
+import pytest
+
+from shiftwork.deploy.policy import Hub, hub_policy
 from shiftwork.engine.cli.demo_fleet import ACCOUNT, seed
+from shiftwork.engine.dispatch.runner import Trigger, run_rules
+from shiftwork.engine.dispatch.state import DynamoState, RuleState
+from shiftwork.engine.events.trigger import At
+from shiftwork.engine.execute.aws import Clients
 from shiftwork.engine.execute.executor import Executor
 from shiftwork.engine.language.loader import load
-from shiftwork.engine.language.registry import registered
-from shiftwork.engine.dispatch.runner import Trigger, run_rules
-from shiftwork.engine.events.trigger import At
+from shiftwork.engine.language.model import RuleSet
+from shiftwork.engine.language.registry import ActionType, Registry, registered
+from tests.deploy.iam_check import Call, Log, Recording, uncovered
 from tests.e2e.helpers import ROOT
 
-NEED_NO_PERMISSION = {"sts:GetCallerIdentity"}  # AWS answers it for any principal
+HUB = Hub(account=ACCOUNT, region="eu-west-1")
+ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+       "AWS_DEFAULT_REGION": "eu-west-1", "MOTO_ACCOUNT_ID": ACCOUNT,  # the examples' SNS topics live here
+       "MOTO_EC2_LOAD_DEFAULT_AMIS": "true"}  # the demo fleet launches a public AMI
 
 
-def test_permissions_cover_every_call_of_plan_and_run(aws_env, monkeypatch) -> None:
-    monkeypatch.setenv("MOTO_ACCOUNT_ID", ACCOUNT)  # the examples' SNS topics live in this account
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "true")  # the demo fleet launches a public AMI
+@dataclasses.dataclass
+class Run:
+    ruleset: RuleSet
+    calls: list[Call]
+
+    def rules(self, name: str) -> RuleSet:
+        return dataclasses.replace(self.ruleset, rules=(self.ruleset.rule(name),))
+
+    def uncovered(self, registry: Registry) -> list[str]:
+        policies: dict[str, dict[str, Any]] = {}
+
+        def policy_for(rule: str) -> dict[str, Any]:
+            if rule not in policies:
+                policies[rule] = hub_policy(self.rules(rule), registry, HUB)
+            return policies[rule]
+        return uncovered(self.calls, policy_for)
+
+
+@pytest.fixture(scope="module")
+def examples_run() -> Iterator[Run]:
+    """The example rules over a week of ticks and an alarm, each rule alone, every call recorded."""
     from moto import mock_aws
 
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in ENV.items():
+            mp.setenv(name, value)
+        mp.delenv("AWS_PROFILE", raising=False)
+        with mock_aws():
+            seed(Clients())
+            ruleset = load([str(ROOT / "rules" / "examples")])
+            log = Log()
+            planning = Recording(log, ACCOUNT, read_only=True)
+            executor = Executor(Recording(log, ACCOUNT), ruleset.accounts())
+            tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%dT06:15")
+            alarm = json.loads((ROOT / "tests/fixtures/events/eventbridge-alarm.json").read_text())
+            triggers = [Trigger(at=At.parse(at)) for at in ("2026-12-21T19:00", "2026-12-21T21:00",
+                                                              "2026-12-22T07:00", "2026-12-22T09:00", "2026-12-26T19:00",
+                                                              tomorrow)]
+            for trigger in triggers + [Trigger.from_event(alarm)]:
+                for rule in ruleset.rules:
+                    log.rule = rule.name
+                    alone = dataclasses.replace(ruleset, rules=(rule,))
+                    for outcome in run_rules(alone, trigger, planning, "eu-west-1", executor=executor):
+                        assert outcome.error is None, outcome.error
+            yield Run(ruleset, log.calls)
+
+
+def test_every_call_of_the_examples_is_allowed_by_the_policy_of_its_rule(examples_run: Run) -> None:
+    assert examples_run.uncovered(registered()) == []
+    # the run did exercise the writers and the scoped reads, so the check above means something
+    made = {c.action for c in examples_run.calls}
+    assert {"ec2:StartInstances", "ec2:StopInstances", "ecs:UpdateService", "ecs:TagResource", "ecs:UntagResource",
+            "sns:Publish", "rds:StopDBInstance", "rds:StopDBCluster", "autoscaling:UpdateAutoScalingGroup",
+            "autoscaling:CreateOrUpdateTags", "ec2:DescribeSnapshots", "rds:DescribeDBInstances",
+            "ecs:DescribeServices"} <= made
+
+
+def without(registry: Registry, action: str, resource: str, permission: str) -> Registry:
+    """A copy of the registry where one action no longer declares one permission for one resource type."""
+    spec: ActionType = registry.actions[action]
+    by_resource = {r: tuple(p for p in perms if not (r == resource and p == permission))
+                   for r, perms in spec.by_resource.items()}
+    changed = dataclasses.replace(spec, by_resource=by_resource)
+    copy = Registry()
+    copy.resources = dict(registry.resources)
+    copy.actions = {**registry.actions, action: changed}
+    return copy
+
+
+@pytest.mark.parametrize("action, resource, permission, rules", [
+    ("ec2.stop", "ec2.instance", "ec2:StopInstances", {"dev-office-hours"}),
+    ("rds.stop", "rds.cluster", "rds:StopDBCluster", {"staging-aurora-weekdays"}),
+    ("ecs.scale", "ecs.service", "ecs:TagResource", {"batch-off-overnight"}),
+    ("asg.scale", "asg.group", "autoscaling:CreateOrUpdateTags", {"etl-asg-overnight"}),
+    ("backup.validate", "ebs.volume", "ec2:DescribeSnapshots", {"prod-volumes-snapshotted"}),
+])
+def test_dropping_one_permission_from_one_action_reports_exactly_its_calls(
+        examples_run: Run, action: str, resource: str, permission: str, rules: set[str]) -> None:
+    report = examples_run.uncovered(without(registered(), action, resource, permission))
+    assert report, f"dropping {permission} from {action} went unnoticed"
+    assert {line.split(": ")[1].split(" on ")[0] for line in report} == {permission}
+    assert {line.split(": ")[0] for line in report} == rules
+
+
+def test_the_dispatchers_state_calls_are_allowed_by_the_hub_policy(aws_env, monkeypatch) -> None:
+    """The Lambda's DynamoDB state (tick lock, watermarks) uses only what the StateTable statement grants."""
+    from moto import mock_aws
+
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", ACCOUNT)
     with mock_aws():
-        seed(Clients())
-        ruleset = load([str(ROOT / "rules" / "examples")])
-        calls: set[str] = set()
-
-        def observe(service: str, operation: str, params: dict) -> None:
-            calls.add(f"{service}:{operation}")
-
-        planning = Clients(read_only=True, observer=observe)
-        executor = Executor(Clients(observer=observe), ruleset.accounts())
-        tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%dT06:15")
-        for at in ("2026-12-21T19:00", "2026-12-21T21:00", "2026-12-22T07:00", "2026-12-26T19:00", tomorrow):
-            for outcome in run_rules(ruleset, Trigger(at=At.parse(at)), planning, "eu-west-1", executor=executor):
-                assert outcome.error is None, outcome.error
-        alarm = json.loads((ROOT / "tests/fixtures/events/eventbridge-alarm.json").read_text())
-        run_rules(ruleset, Trigger.from_event(alarm), planning, "eu-west-1", executor=executor)
-
-    granted = set(required_permissions(ruleset, registered()))
-    missing = sorted(calls - granted - NEED_NO_PERMISSION)
-    assert not missing, f"calls not covered by `shiftwork permissions`: {missing}"
-    # the run did exercise the writers, so the check above means something
-    assert {"ec2:StopInstances", "ecs:UpdateService", "ecs:TagResource", "sns:Publish", "rds:StopDBInstance",
-            "rds:StopDBCluster", "autoscaling:UpdateAutoScalingGroup", "ec2:DescribeSnapshots"} <= calls
+        Clients().client("dynamodb", "eu-west-1").create_table(
+            TableName=HUB.table, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+        log = Log("dispatcher")
+        state = DynamoState(Recording(log, ACCOUNT).client("dynamodb", "eu-west-1"), HUB.table)
+        now = datetime(2026, 12, 21, 19, tzinfo=timezone.utc)
+        assert state.claim("tick", now, timedelta(minutes=5))
+        state.put("a", RuleState())
+        state.get("a")
+        state.release("tick")
+    assert {c.action for c in log.calls} == {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"}
+    policy = hub_policy(load([str(ROOT / "rules" / "examples")]), registered(), HUB)
+    assert uncovered(log.calls, lambda rule: policy) == []

@@ -1,0 +1,1 @@
+"""Deploying shiftwork: the IAM policy, the Lambda package, the CloudFormation template, the deploy command."""
