@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from shiftwork.engine.errors import ShiftworkError
+from shiftwork.engine.errors import ShiftworkError, UsageError
 from shiftwork.engine.language.model import Account, Rule, RuleSet
 from shiftwork.engine.language.registry import Registry
 
@@ -71,6 +71,9 @@ def camel(text: str) -> str:
 
 def rule_grants(rule: Rule, registry: Registry, accounts: Iterable[str], default_region: str) -> Iterator[Grant]:
     """What one rule needs in the given accounts: its selector's and its actions' declared permissions."""
+    accounts = list(accounts)
+    if not accounts:
+        return
     regions = list(rule.regions) or [default_region]
     sources: list[tuple[tuple[str, ...], list[str]]] = [(registry.resources[rule.resource].permissions, regions)]
     for spec in rule.all_actions():
@@ -196,8 +199,11 @@ def hub_policy(ruleset: RuleSet, registry: Registry, hub: Hub) -> dict[str, Any]
 def member_policy(ruleset: RuleSet, registry: Registry, account: str = ACCOUNT_PLACEHOLDER,
                   region: str = REGION_PLACEHOLDER) -> dict[str, Any]:
     """The role in each member account: only the fleet actions of the rules that assume a role, in that account."""
-    grants = [g for r in ruleset.rules if any(a.role for a in r.accounts)
-              for g in rule_grants(r, registry, [account], region)]
+    members = [r for r in ruleset.rules if any(a.role for a in r.accounts)]
+    if not members:
+        raise UsageError("no rule reaches a member account (an account with a `role`): there is no member policy; "
+                         "the dispatcher's own policy (without --member) covers every rule")
+    grants = [g for r in members for g in rule_grants(r, registry, [account], region)]
     return {"Version": VERSION, "Statement": statements(grants)}
 
 
