@@ -24,6 +24,10 @@ VERSION = "2012-10-17"
 ACCOUNT_PLACEHOLDER = "${AWS::AccountId}"  # CloudFormation pseudo parameters: a template wraps them in Fn::Sub
 REGION_PLACEHOLDER = "${AWS::Region}"
 NO_RESOURCE = ("*",)
+# IAM quotas (IAM User Guide, "IAM and AWS STS quotas"), white space not counted: a managed policy holds at
+# most 6,144 characters; the inline policies of one role at most 10,240 together.
+MANAGED_POLICY_CHARS = 6144
+INLINE_ROLE_POLICY_CHARS = 10240
 STATE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                  "dynamodb:Query")
 QUEUE_ACTIONS = ("sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
@@ -205,6 +209,11 @@ def member_policy(ruleset: RuleSet, registry: Registry, account: str = ACCOUNT_P
                          "the dispatcher's own policy (without --member) covers every rule")
     grants = [g for r in members for g in rule_grants(r, registry, [account], region)]
     return {"Version": VERSION, "Statement": statements(grants)}
+
+
+def size(policy: dict[str, Any]) -> int:
+    """The characters IAM counts against its quotas (white space is not counted)."""
+    return len(json.dumps(policy, separators=(",", ":")))
 
 
 def policy_actions(policy: dict[str, Any]) -> list[str]:

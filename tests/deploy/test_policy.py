@@ -243,3 +243,21 @@ def test_the_operations_guide_shows_the_policy_the_cli_prints(capsys) -> None:
         assert main(["permissions", str(path), *args[1:]]) == 0
     out, _ = capsys.readouterr()
     assert json.loads(out) == json.loads(printed.group(1))
+
+
+def test_a_policy_too_big_for_a_managed_policy_is_a_warning(capsys, tmp_path: Path) -> None:
+    """IAM counts characters without white space: 6,144 for a managed policy, 10,240 inline per role."""
+    many = "".join(f"""
+      - name: stop-{i:03d}
+        resource: ec2.instance
+        match: {{tags: {{team: team-{i:03d}}}}}
+        on: {{cron: "0 19 * * *"}}
+        actions: [ec2.stop]""" for i in range(40))
+    path = tmp_path / "many.yaml"
+    path.write_text("version: 1\nregions: [eu-west-1]\nrules:" + many + "\n")
+    assert main(["permissions", str(path), "--account", "111122223333"]) == 0
+    out, err = capsys.readouterr()
+    chars = len(json.dumps(json.loads(out), separators=(",", ":")))
+    assert chars > 6144
+    assert err == (f"warning: the policy has {chars:,} characters without white space: more than a managed policy "
+                   "holds (6,144); as a role's inline policy it fits up to 10,240\n")

@@ -44,7 +44,8 @@ class Run:
     def uncovered(self, registry: Registry) -> list[str]:
         policies: dict[str, dict[str, Any]] = {}
 
-        def policy_for(rule: str) -> dict[str, Any]:
+        def policy_for(rule: str, member: str | None) -> dict[str, Any]:
+            assert member is None, "the examples reach no member account"
             if rule not in policies:
                 policies[rule] = hub_policy(self.rules(rule), registry, HUB)
             return policies[rule]
@@ -135,4 +136,56 @@ def test_the_dispatchers_state_calls_are_allowed_by_the_hub_policy(aws_env, monk
         state.release("tick")
     assert {c.action for c in log.calls} == {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem"}
     policy = hub_policy(load([str(ROOT / "rules" / "examples")]), registered(), HUB)
-    assert uncovered(log.calls, lambda rule: policy) == []
+    assert uncovered(log.calls, lambda rule, member: policy) == []
+
+
+MEMBER = "444455556666"
+MEMBER_RULES = f"""
+version: 1
+regions: [eu-west-1]
+accounts:
+  - {{id: "{MEMBER}", role: "arn:aws:iam::{MEMBER}:role/shiftwork-exec", external_id: ops}}
+notify:
+  ops: {{sns: "arn:aws:sns:eu-west-1:{ACCOUNT}:ops"}}
+rules:
+  - name: member-dev-stop
+    resource: ec2.instance
+    match: {{tags: {{env: dev}}}}
+    on: {{cron: "0 19 * * *"}}
+    actions: [ec2.stop, {{type: notify, target: ops}}]
+"""
+
+
+def test_a_member_rule_is_covered_by_the_hub_and_member_policies_together(aws_env, monkeypatch, tmp_path) -> None:
+    """The hub assumes the member role and publishes; the member role describes and stops, in its account."""
+    from moto import mock_aws
+
+    from shiftwork.deploy.policy import member_policy
+
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", ACCOUNT)
+    (tmp_path / "member.yaml").write_text(MEMBER_RULES)
+    ruleset = load([str(tmp_path / "member.yaml")])
+    with mock_aws():
+        Clients().client("sns", "eu-west-1").create_topic(Name="ops")
+        member = Clients().session_for(ruleset.rules[0].accounts[0])
+        ec2 = member.client("ec2", region_name="eu-west-1")
+        tags = [{"ResourceType": "instance", "Tags": [{"Key": "env", "Value": "dev"}]}]
+        ec2.run_instances(ImageId="ami-12c6146b", MinCount=2, MaxCount=2, TagSpecifications=tags)
+        log = Log("member-dev-stop")
+        executor = Executor(Recording(log, ACCOUNT), ruleset.accounts())
+        planning = Recording(log, ACCOUNT, read_only=True)
+        [outcome] = run_rules(ruleset, Trigger(at=At.parse("2026-12-21T19:00")), planning, "eu-west-1",
+                              executor=executor)
+        assert outcome.error is None, outcome.error
+    by_caller = {(c.member, c.action) for c in log.calls}
+    assert {(None, "sts:AssumeRole"), (None, "sns:Publish"), (MEMBER, "ec2:DescribeInstances"),
+            (MEMBER, "ec2:StopInstances")} <= by_caller
+    hub = hub_policy(ruleset, registered(), HUB)
+    policies = {None: hub, MEMBER: member_policy(ruleset, registered(), MEMBER)}
+    assert uncovered(log.calls, lambda rule, caller: policies[caller]) == []
+    # scoped: the member policy of another account, or the hub's policy alone, does not allow the stops
+    others = {None: hub, MEMBER: member_policy(ruleset, registered(), "777788889999")}
+    assert {line.split(" on ")[0] for line in uncovered(log.calls, lambda rule, caller: others[caller])} == \
+        {"member-dev-stop: ec2:StopInstances"}
+    assert "member-dev-stop: ec2:StopInstances" in \
+        {line.split(" on ")[0] for line in uncovered(log.calls, lambda rule, caller: hub)}

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 import sys
 
-from shiftwork.deploy.policy import ACCOUNT_PLACEHOLDER, REGION_PLACEHOLDER, Hub, hub_policy, member_policy, \
-    policy_actions
+from shiftwork.deploy.policy import ACCOUNT_PLACEHOLDER, INLINE_ROLE_POLICY_CHARS, MANAGED_POLICY_CHARS, \
+    REGION_PLACEHOLDER, Hub, hub_policy, member_policy, policy_actions, size
 from shiftwork.engine.language.loader import load
 from shiftwork.engine.language.registry import registered
 
@@ -50,5 +50,9 @@ def run(args) -> int:
     if placeholders:
         print(f"note: the policy names {' and '.join(placeholders)} (CloudFormation pseudo parameters, substituted "
               "by the template); pass --account/--region for literal ARNs", file=sys.stderr)
+    if size(policy) > MANAGED_POLICY_CHARS:
+        print(f"warning: the policy has {size(policy):,} characters without white space: more than a managed policy "
+              f"holds ({MANAGED_POLICY_CHARS:,}); as a role's inline policy it fits up to "
+              f"{INLINE_ROLE_POLICY_CHARS:,}", file=sys.stderr)
     print(json.dumps(policy, indent=2))
     return 0
