@@ -190,6 +190,42 @@ def test_assume_role_only_on_the_listed_roles_and_fleet_actions_only_in_members(
     assert stop["Resource"] == "arn:aws:ec2:eu-west-1:444455556666:instance/*"
 
 
+def test_the_cli_prints_the_member_policy(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "accounts.yaml"
+    path.write_text(textwrap.dedent(ACCOUNTS))
+    assert main(["permissions", str(path), "--member", "--account", "777788889999"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out) == member_policy(load([str(path)]), registered(), "777788889999") and err == ""
+    assert main(["permissions", str(path), "--member", "--format", "list"]) == 0
+    assert capsys.readouterr().out == "ec2:DescribeInstances\nec2:StopInstances\n"
+
+
+def test_ids_and_names_narrow_the_arns_of_the_calls_that_act(tmp_path: Path) -> None:
+    policy = hub_policy(rules(tmp_path, """
+        version: 1
+        regions: [eu-west-1]
+        rules:
+          - name: two-dbs
+            resource: rds.instance
+            match: {ids: [reporting, "arn:aws:rds:eu-west-1:111122223333:db:billing"]}
+            on: {cron: "0 19 * * *"}
+            actions: [rds.stop]
+          - name: etl
+            resource: asg.group
+            match: {names: ["etl-*"]}
+            on: {cron: "0 19 * * *"}
+            actions: [{type: asg.scale, desired: 0}]
+    """), registered(), HUB)
+    [stop] = statements_with(policy, "rds:StopDBInstance")
+    assert stop["Resource"] == ["arn:aws:rds:eu-west-1:111122223333:db:billing",
+                                "arn:aws:rds:eu-west-1:111122223333:db:reporting"] and "Condition" not in stop
+    [scale] = statements_with(policy, "autoscaling:UpdateAutoScalingGroup")
+    assert scale["Resource"] == \
+        "arn:aws:autoscaling:eu-west-1:111122223333:autoScalingGroup:*:autoScalingGroupName/etl-*"
+    [describe] = statements_with(policy, "rds:DescribeDBInstances")  # a listing names no database
+    assert describe["Resource"] == "arn:aws:rds:eu-west-1:111122223333:db:*"
+
+
 def test_the_hub_resources_follow_the_options(tmp_path: Path) -> None:
     hub = Hub.for_rules(rules(tmp_path, RDS_INSTANCE_ONLY), account="123456789012", table="t", queue="q", dlq="q-dlq",
                         function="fn")
