@@ -84,7 +84,7 @@ def rule_grants(rule: Rule, registry: Registry, accounts: Iterable[str], default
         if spec.type == "notify":
             continue  # published by the hub to the topic: see notify_topics
         extra = [r for r in spec.options.get("copy_regions") or () if r not in regions]
-        sources.append((registry.actions[spec.type].permissions_for(rule.resource), regions + extra))
+        sources.append((registry.actions[spec.type].permissions_for(rule.resource, spec.options), regions + extra))
     condition = scope.tag_condition(rule)
     for permissions, where in sources:
         for action in permissions:

@@ -45,9 +45,18 @@ class ActionType:
     def applies_to(self, resource: str) -> bool:
         return ANY_RESOURCE in self.resources or resource in self.resources
 
-    def permissions_for(self, resource: str) -> tuple[str, ...]:
-        """What acting on this resource type needs: a rule on rds.instance never needs the cluster actions."""
-        return self.by_resource.get(resource, self.by_resource.get(ANY_RESOURCE, self.permissions))
+    def permissions_for(self, resource: str, options: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+        """What acting on this resource type needs: a rule on rds.instance never needs the cluster actions.
+
+        With options, an action class may narrow it further (`permissions_needed(resource, options)`, e.g.
+        backup.validate with `source: snapshots` reads no AWS Backup); never beyond what it declares.
+        """
+        declared = self.by_resource.get(resource, self.by_resource.get(ANY_RESOURCE, self.permissions))
+        narrow = getattr(self.cls, "permissions_needed", None)
+        if options is None or narrow is None:
+            return declared
+        needed = set(narrow(resource, options))
+        return tuple(p for p in declared if p in needed)
 
 
 class Registry:
