@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from shiftwork.engine.errors import ShiftworkError, UsageError
+from shiftwork.engine.execute.aws import is_read_only
 from shiftwork.engine.language.model import Account, Rule, RuleSet
 from shiftwork.engine.language.registry import Registry
 
@@ -88,6 +89,8 @@ def rule_grants(rule: Rule, registry: Registry, accounts: Iterable[str], default
     condition = scope.tag_condition(rule)
     for permissions, where in sources:
         for action in permissions:
+            if rule.shadow and not is_read_only(action.split(":")[1]):
+                continue  # a shadow rule plans (reads) and never executes
             yield from action_grants(action, rule, accounts, where, condition)
 
 
@@ -160,13 +163,19 @@ def hub_accounts(rule: Rule, hub: Hub) -> list[str]:
     return [a.id for a in rule.accounts if not a.role]
 
 
-def member_roles(ruleset: RuleSet) -> list[Account]:
-    return sorted({a.role: a for r in ruleset.rules for a in r.accounts if a.role}.values(), key=lambda a: a.role or "")
+def member_roles(rules: Iterable[Rule]) -> list[Account]:
+    return sorted({a.role: a for r in rules for a in r.accounts if a.role}.values(), key=lambda a: a.role or "")
+
+
+def running(ruleset: RuleSet) -> list[Rule]:
+    """The rules that can run: a disabled rule never plans, so it needs nothing."""
+    return [r for r in ruleset.rules if r.enabled]
 
 
 def notify_topics(ruleset: RuleSet) -> list[str]:
     """The SNS topics the rules' notify actions (and `notify:` options, which become them) publish to."""
-    targets = {s.options.get("target") for r in ruleset.rules for s in r.all_actions() if s.type == "notify"}
+    targets = {s.options.get("target") for r in running(ruleset) if not r.shadow
+               for s in r.all_actions() if s.type == "notify"}
     return sorted(ruleset.notify[t].sns for t in targets if t in ruleset.notify)
 
 
@@ -188,7 +197,7 @@ def hub_statements(ruleset: RuleSet, hub: Hub) -> list[dict[str, Any]]:
     topics = notify_topics(ruleset)
     if topics:
         out.append({"Sid": "NotifyTopics", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": topics})
-    roles = [a.role for a in member_roles(ruleset)]
+    roles = [a.role for a in member_roles(running(ruleset))]
     if roles:
         out.append({"Sid": "AssumeMemberRoles", "Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": roles})
     return out
@@ -196,14 +205,14 @@ def hub_statements(ruleset: RuleSet, hub: Hub) -> list[dict[str, Any]]:
 
 def hub_policy(ruleset: RuleSet, registry: Registry, hub: Hub) -> dict[str, Any]:
     """The dispatcher function's role: its own resources, and the fleet in accounts it reaches without a role."""
-    grants = [g for r in ruleset.rules for g in rule_grants(r, registry, hub_accounts(r, hub), hub.region)]
+    grants = [g for r in running(ruleset) for g in rule_grants(r, registry, hub_accounts(r, hub), hub.region)]
     return {"Version": VERSION, "Statement": hub_statements(ruleset, hub) + statements(grants)}
 
 
 def member_policy(ruleset: RuleSet, registry: Registry, account: str = ACCOUNT_PLACEHOLDER,
                   region: str = REGION_PLACEHOLDER) -> dict[str, Any]:
     """The role in each member account: only the fleet actions of the rules that assume a role, in that account."""
-    members = [r for r in ruleset.rules if any(a.role for a in r.accounts)]
+    members = [r for r in running(ruleset) if any(a.role for a in r.accounts)]
     if not members:
         raise UsageError("no rule reaches a member account (an account with a `role`): there is no member policy; "
                          "the dispatcher's own policy (without --member) covers every rule")

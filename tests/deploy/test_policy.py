@@ -297,3 +297,28 @@ def test_a_policy_too_big_for_a_managed_policy_is_a_warning(capsys, tmp_path: Pa
     assert chars > 6144
     assert err == (f"warning: the policy has {chars:,} characters without white space: more than a managed policy "
                    "holds (6,144); as a role's inline policy it fits up to 10,240\n")
+
+
+def test_a_shadow_rule_gets_only_reads_and_a_disabled_rule_nothing(tmp_path: Path) -> None:
+    """A shadow rule plans and never executes (no writes, no message); a disabled rule never plans."""
+    policy = hub_policy(rules(tmp_path, """
+        version: 1
+        regions: [eu-west-1]
+        notify:
+          ops: {sns: "arn:aws:sns:eu-west-1:111122223333:ops"}
+        rules:
+          - name: trial
+            resource: ec2.instance
+            match: {tags: {env: dev}}
+            on: {cron: "0 19 * * *"}
+            shadow: true
+            actions: [ec2.stop, {type: notify, target: ops}]
+          - name: retired
+            resource: rds.instance
+            accounts: [{id: "444455556666", role: "arn:aws:iam::444455556666:role/off"}]
+            on: {cron: "0 19 * * *"}
+            enabled: false
+            actions: [rds.stop]
+    """), registered(), HUB)
+    assert [a for a in policy_actions(policy) if a.split(":")[0] in ("ec2", "rds", "sns", "sts")] == \
+        ["ec2:DescribeInstances"]
