@@ -189,3 +189,60 @@ def test_a_member_rule_is_covered_by_the_hub_and_member_policies_together(aws_en
         {"member-dev-stop: ec2:StopInstances"}
     assert "member-dev-stop: ec2:StopInstances" in \
         {line.split(" on ")[0] for line in uncovered(log.calls, lambda rule, caller: hub)}
+
+
+STORAGE_RULES = """
+version: 1
+regions: [eu-west-1]
+rules:
+  - name: tables-backed-up
+    resource: dynamodb.table
+    match: {tags: {backup: daily}}
+    on: {cron: "0 6 * * *"}
+    actions: [{type: backup.validate, max_age: 26h, status: COMPLETED}]
+  - name: file-systems-backed-up
+    resource: efs.filesystem
+    match: {names: ["home*"]}
+    on: {cron: "0 6 * * *"}
+    actions: [{type: backup.validate, max_age: 26h, min_retention_days: 7}]
+  - name: volumes-snapshotted
+    resource: ebs.volume
+    match: {tags: {backup: daily}}
+    on: {cron: "0 6 * * *"}
+    actions: [{type: backup.validate, source: snapshots, max_age: 26h, copy_regions: [eu-central-1]}]
+"""
+
+
+def test_the_storage_rules_calls_are_allowed_by_their_policies(aws_env, monkeypatch, tmp_path) -> None:
+    """Tables, file systems and volumes: the resource-scoped reads (DescribeTable, DescribeFileSystems...)."""
+    from moto import mock_aws
+
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", ACCOUNT)
+    (tmp_path / "storage.yaml").write_text(STORAGE_RULES)
+    ruleset = load([str(tmp_path / "storage.yaml")])
+    with mock_aws():
+        raw = Clients()
+        raw.client("dynamodb", "eu-west-1").create_table(
+            TableName="orders", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+            Tags=[{"Key": "backup", "Value": "daily"}])
+        raw.client("efs", "eu-west-1").create_file_system(CreationToken="home",
+                                                          Tags=[{"Key": "Name", "Value": "home"}])
+        ec2 = raw.client("ec2", "eu-west-1")
+        ec2.create_volume(AvailabilityZone="eu-west-1a", Size=8, TagSpecifications=[
+            {"ResourceType": "volume", "Tags": [{"Key": "backup", "Value": "daily"}]}])
+        log = Log()
+        planning = Recording(log, ACCOUNT, read_only=True)
+        for rule in ruleset.rules:
+            log.rule = rule.name
+            alone = dataclasses.replace(ruleset, rules=(rule,))
+            [outcome] = run_rules(alone, Trigger(at=At.parse("2026-12-21T06:00")), planning, "eu-west-1")
+            assert outcome.error is None and len(outcome.plan.findings) == 1, (outcome.error, outcome.plan)
+    made = {(c.rule, c.action) for c in log.calls}
+    assert {("tables-backed-up", "dynamodb:DescribeTable"), ("tables-backed-up", "dynamodb:ListTagsOfResource"),
+            ("tables-backed-up", "backup:ListRecoveryPointsByResource"),
+            ("file-systems-backed-up", "elasticfilesystem:DescribeFileSystems"),
+            ("volumes-snapshotted", "ec2:DescribeSnapshots")} <= made
+    assert not {a for r, a in made if r == "volumes-snapshotted" and a.startswith("backup:")}
+    run = Run(ruleset, log.calls)
+    assert run.uncovered(registered()) == []
