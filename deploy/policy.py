@@ -220,6 +220,17 @@ def member_policy(ruleset: RuleSet, registry: Registry, account: str = ACCOUNT_P
     return {"Version": VERSION, "Statement": statements(grants)}
 
 
+def for_template(value: Any) -> Any:
+    """The policy inside a CloudFormation template: each string naming ${AWS::...} becomes {"Fn::Sub": it}."""
+    if isinstance(value, dict):
+        return {k: for_template(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [for_template(v) for v in value]
+    if isinstance(value, str) and "${AWS::" in value:
+        return {"Fn::Sub": value}
+    return value
+
+
 def size(policy: dict[str, Any]) -> int:
     """The characters IAM counts against its quotas (white space is not counted)."""
     return len(json.dumps(policy, separators=(",", ":")))

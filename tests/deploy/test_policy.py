@@ -322,3 +322,14 @@ def test_a_shadow_rule_gets_only_reads_and_a_disabled_rule_nothing(tmp_path: Pat
     """), registered(), HUB)
     assert [a for a in policy_actions(policy) if a.split(":")[0] in ("ec2", "rds", "sns", "sts")] == \
         ["ec2:DescribeInstances"]
+
+
+def test_for_a_template_the_pseudo_parameters_are_substituted_by_fn_sub() -> None:
+    from shiftwork.deploy.policy import for_template
+
+    policy = for_template(hub_policy(EXAMPLES, registered(), Hub()))
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    assert by_sid["StateTable"]["Resource"] == {
+        "Fn::Sub": "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/shiftwork-state"}
+    assert by_sid["Ec2NoResourceLevelPermissions"]["Resource"] == "*"
+    assert by_sid["NotifyTopics"]["Resource"][0] == "arn:aws:sns:eu-west-1:111122223333:backups-oncall"
