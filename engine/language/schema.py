@@ -28,6 +28,8 @@ MATCH_FIELDS: dict[str, dict[str, Any]] = {
     "names": {"type": ["array", "string"], "items": {"type": "string", "minLength": 1}, "minItems": 1,
               "description": "Names (globs such as 'api-*'); the Name tag for EC2."},
     "cluster": {"type": "string", "minLength": 1, "description": "ECS cluster name or ARN."},
+    "all": {"const": True, "description": "Every resource of the type in the rule's regions and accounts: "
+                                          "a rule without `match` is an error, so selecting all is said."},
 }
 
 

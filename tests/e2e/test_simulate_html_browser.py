@@ -71,7 +71,7 @@ def test_screenshot_is_produced(tmp_path: Path, capsys) -> None:
 def test_cron_firings_and_the_dst_gap_render(tmp_path: Path, capsys) -> None:
     rules = tmp_path / "r.yaml"
     rules.write_text("version: 1\ntimezone: America/New_York\nrules:\n"
-                     "  - {name: nightly, resource: ec2.instance, on: {cron: '30 2 * * *'}, actions: [ec2.stop]}\n")
+                     "  - {name: nightly, resource: ec2.instance, match: {all: true}, on: {cron: '30 2 * * *'}, actions: [ec2.stop]}\n")
     page = tmp_path / "sim.html"
     assert main(["simulate", str(rules), "--from", "2027-03-13", "--to", "2027-03-15", "--format", "html",
                  "--out", str(page)]) == 0

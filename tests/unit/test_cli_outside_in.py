@@ -332,6 +332,7 @@ def test_a_misspelled_region_is_a_warning_with_a_suggestion(capsys, tmp_path) ->
     """eu-wst-1 passed validate silently; a plan then waited on a host that does not exist."""
     rules = tmp_path / "a.yaml"
     rules.write_text("version: 1\nregions: [eu-wst-1]\nrules:\n  - name: a\n    resource: ec2.instance\n"
+                         "    match: {all: true}\n"
                      "    regions: [us-east-1, eu-west-1]\n    on: {cron: \"0 1 * * *\"}\n    actions: [ec2.stop]\n")
     code, out, err = run_cli(capsys, "validate", str(rules))
     assert (code, out) == (0, "ok: 1 rule in 1 file, 1 warning\n")
