@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 EXIT_OK = 0
 EXIT_FAILED = 1  # an action or a check failed at run time
 EXIT_USAGE = 2  # the user's input (rule files, arguments) is wrong
+EXIT_LIMITED = 3  # `run`: nothing failed, but a rule's limits stopped it (it did nothing)
 
 
 @dataclass(frozen=True, order=True)

@@ -52,13 +52,16 @@ def totals(outcomes: Sequence[RuleOutcome]) -> dict[str, int]:
     return {"rules": len(outcomes), "fired": sum(o.decision.fires for o in outcomes), "changes": changes,
             "skipped": sum(len(p.skips) for p in plans), "findings": sum(len(p.findings) for p in plans),
             "errors": sum(bool(o.error) for o in outcomes) + sum(len(p.errors) for p in plans),
-            "ok": ok, "failed": failed, "not_run": changes - ok - failed}
+            "ok": ok, "failed": failed, "not_run": changes - ok - failed,
+            "limited": sum(bool(p.limited) for p in plans)}
 
 
 def _summary(outcomes: Sequence[RuleOutcome], executed: bool, calls: int | None) -> str:
     t = totals(outcomes)
     head = f"{plural(t['rules'], 'rule')} evaluated, {t['fired']} fired; "
     tail = f"{t['skipped']} skipped, {plural(t['findings'], 'finding')}, {plural(t['errors'], 'error')}"
+    if t["limited"]:
+        tail += f"; {plural(t['limited'], 'rule')} stopped by limits"
     in_calls = f" ({plural(calls, 'write call')})" if calls else ""  # "0 changes (0 write calls)" says it twice
     if not executed:
         return head + f"{plural(t['changes'], 'change')} planned{in_calls}, " + tail
@@ -89,7 +92,7 @@ def render_table(outcomes: Sequence[RuleOutcome], *, executed: bool = False, cal
             lines.append(f"  selected: {plural(len(plan.resources), 'resource')}"
                          + (f" in {', '.join(regions)}" if regions else ""))
             if plan.limited:
-                lines.append(f"  LIMIT: {plan.limited}")
+                lines.append(f"  WARNING: stopped by limits: {plan.limited}")
             for change in plan.changes:
                 arrow = (f"  {change.before or '(none)'} -> {change.after or '(none)'}"
                          if change.before != change.after else "")  # a tag write's "x -> x" says nothing

@@ -157,7 +157,7 @@ def test_plan_json_has_every_key_for_every_rule_and_totals() -> None:
     assert fired["timezone"] == "America/New_York" and fired["at"] == "2026-12-22T00:00:00Z"
     assert (report["version"], report["dry_run"]) == (1, True)
     assert report["totals"] == {"rules": 2, "fired": 1, "changes": 1, "skipped": 0, "findings": 0, "errors": 0,
-                                "ok": 1, "failed": 0, "not_run": 0, "write_calls": None}
+                                "ok": 1, "failed": 0, "not_run": 0, "limited": 0, "write_calls": None}
 
 
 def test_docs_name_only_commands_that_exist() -> None:
