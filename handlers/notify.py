@@ -175,13 +175,15 @@ class Notify(Action):
                              "no check fails; no message")
             return []
         changed = sum(isinstance(i, Change) for i in mine)
-        checks = sum(isinstance(i, Finding) and i.status != "pass" for i in mine)
+        checks = sum(isinstance(i, Finding) and i.status == "fail" for i in mine)
+        errors = sum(isinstance(i, Finding) and i.status == "error" for i in mine)  # could not check: not a fail
         subject = subject_line(self.options.get("subject") or f"shiftwork: {self.rule.name}"
                                + (" stopped by limits" if ctx.limited else ""))
         message = summarise(self.rule.name, mine, at=ctx.now, phase=ctx.phase, tz=self.rule.timezone,
                             description=self.rule.description)
         reason = f"notify '{self.options['target']}': summary of " + " and ".join(
-            f"{n} {what}{'' if n == 1 else 's'}" for n, what in ((changed, "planned change"), (checks, "failed check"))
+            f"{n} {what}{'' if n == 1 else 's'}" for n, what in ((changed, "planned change"), (checks, "failed check"),
+                                                                        (errors, "check error"))
             if n)
         if ctx.limited:  # the alert: nothing changed, and the on-call should know why
             message = f"STOPPED BY LIMITS, nothing was changed: {ctx.limited}\n\n{message}"

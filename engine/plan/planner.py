@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from shiftwork.engine.plan.actions import Action, PlanContext
 from shiftwork.engine.plan.changes import Change, Finding, Skip
-from shiftwork.engine.errors import NotSupportedYet
+from shiftwork.engine.errors import NotSupportedYet, aws_error_text
 from shiftwork.engine.language.model import Account, ActionSpec, Rule
 from shiftwork.engine.language.registry import Registry, registered
 from shiftwork.engine.plan.resources import Resource, opt_out
@@ -54,7 +54,7 @@ def where(region: str, account: Account | None) -> str:
 def describe_error(exc: BaseException) -> str:
     if isinstance(exc, NotSupportedYet):
         return str(exc)
-    return f"{type(exc).__name__}: {exc}"
+    return aws_error_text(exc)
 
 
 def stable(resources: list[Resource]) -> list[Resource]:

@@ -85,7 +85,7 @@ def test_run_exits_3_and_plan_warns(inbox: tuple[str, str], tmp_path, capsys, mo
     out, err = capsys.readouterr()
     assert code == 0
     assert f"  WARNING: stopped by limits: {WHY}" in out.splitlines()
-    assert out.splitlines()[-2].endswith("; 1 rule stopped by limits")
+    assert "; 1 rule stopped by limits; dry run: nothing was changed" in out.splitlines()[-1]
     assert err == f"shiftwork: warning: rule 'dev-stop' stopped by limits: {WHY}\n"
     assert received(queue) == []  # a plan sends nothing
 
