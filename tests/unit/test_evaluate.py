@@ -35,7 +35,7 @@ def test_an_occurrence_older_than_catch_up_is_missed_not_run() -> None:
     assert not late.fires and late.missed == (utc("2027-03-22 08:00"),)
     generous = cron_rule("0 8 * * *", catch_up=timedelta(hours=3))
     d = evaluate_tick(generous, utc("2027-03-22 10:00"), utc("2027-03-22 07:00"), None)
-    assert d.fires and d.occurrences == (utc("2027-03-22 08:00"),) and "caught up 2h late" in d.reason
+    assert d.fires and d.occurrences == (utc("2027-03-22 08:00"),) and "caught up 2 h 0 m late" in d.reason
 
 
 def test_first_evaluation_looks_back_only_catch_up() -> None:

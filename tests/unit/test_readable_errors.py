@@ -55,3 +55,15 @@ def test_a_check_that_could_not_run_is_an_error_not_a_failed_check() -> None:
     change, = Notify(ActionSpec("notify", {"target": "ops"}, Loc("x")), rule).plan(ctx, [db])
     assert change.reason == "notify 'ops': summary of 1 check error"
     assert "check error" in change.params["Message"] and "failed check" not in change.params["Message"]
+
+
+def test_elapsed_times_read_as_words_to_the_minute() -> None:
+    """A table said `1d59m1s`."""
+    from datetime import timedelta
+
+    from shiftwork.engine.language.durations import elapsed_words
+
+    assert elapsed_words(timedelta(days=1, minutes=59, seconds=1)) == "1 d 0 h 59 m"
+    assert elapsed_words(timedelta(hours=20, seconds=23)) == "20 h 0 m"
+    assert elapsed_words(timedelta(minutes=25, seconds=59)) == "25 min"
+    assert elapsed_words(timedelta(seconds=40)) == "40 s"
