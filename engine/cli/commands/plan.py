@@ -5,6 +5,7 @@ import json
 import sys
 from pathlib import Path
 
+from shiftwork.engine.cli import colour
 from shiftwork.engine.errors import EXIT_FAILED, EXIT_LIMITED, EXIT_OK, UsageError
 from shiftwork.engine.language.loader import load
 from shiftwork.engine.language.regions import unknown_region
@@ -99,6 +100,8 @@ def evaluate(args, *, execute: bool) -> int:
     outcomes = run_rules(ruleset, trigger, clients, region, only=args.rule, executor=executor)
     render = render_json if args.format == "json" else render_table
     out = render(outcomes, executed=execute, calls=executor.calls)
+    if render is render_table and colour.enabled(sys.stdout):
+        out = colour.colour_table(out)
     sys.stdout.write(out + "\n")
     limited = [o for o in outcomes if o.plan is not None and o.plan.limited]
     for o in limited:  # the table says it too; stderr is what a cron job's mail or a CI log shows first

@@ -4,7 +4,9 @@ from __future__ import annotations
 import dataclasses
 import sys
 
+from shiftwork.engine.cli import colour
 from shiftwork.engine.cli.diagnostics import render_github, render_json
+from shiftwork.engine.cli.progress import Counter
 from shiftwork.engine.errors import EXIT_OK, EXIT_USAGE
 from shiftwork.engine.language.loader import check_paths
 from shiftwork.engine.schedule.conflicts import find_conflicts
@@ -27,7 +29,9 @@ def _plural(n: int, word: str) -> str:
 
 
 def run(args) -> int:
-    checked = check_paths(args.paths, checks=(find_conflicts,))
+    counter = Counter("validating rule files:", 0)
+    checked = check_paths(args.paths, checks=(find_conflicts,), on_file=counter)
+    counter.close()
     diagnostics = checked.diagnostics
     if args.strict:
         diagnostics = [dataclasses.replace(d, severity="error") for d in diagnostics]
@@ -47,7 +51,10 @@ def run(args) -> int:
             print(line)
         print(summary, file=sys.stderr)
     else:
+        painted = colour.enabled(sys.stderr)
         for d in diagnostics:
-            print(d, file=sys.stderr)
+            text = str(d)
+            print(colour.paint(text, "red" if d.severity == "error" else "yellow") if painted else text,
+                  file=sys.stderr)
         print(summary, file=sys.stderr if errors else sys.stdout)
     return EXIT_USAGE if errors else EXIT_OK
