@@ -98,5 +98,5 @@ def _next(trigger: CronTrigger, tz: str, t: datetime) -> str:
     for ahead in (timedelta(days=1), timedelta(days=8), MAX_LOOKBACK):
         found = occurrences(trigger.cron, tz, t, t + ahead)
         if found:
-            return f"; next at {wall_label(found[0], tz)}"
+            return f"; next at {wall_label(found[0], tz)} (in {elapsed_words(found[0] - t)})"
     return ""

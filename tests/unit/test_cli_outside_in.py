@@ -129,7 +129,7 @@ def test_run_table_times_notes_and_counts() -> None:
         "  note: no ECS cluster 'nope' in us-east-1; nothing selected there",
         "",
         "rule backups  at 2026-12-22 Tue 00:00 GMT (2026-12-22 00:00 UTC): does not fire: no occurrence of "
-        "'0 6 * * *' in the 1h before this tick (catch_up); next at 2026-12-22 Tue 06:00 GMT",
+        "'0 6 * * *' in the 1h before this tick (catch_up); next at 2026-12-22 Tue 06:00 GMT (in 6 h 0 m)",
         "",
         "2 rules evaluated, 1 fired; 1 change made, 0 failed; 0 skipped, 0 findings, 0 errors",
     ])
