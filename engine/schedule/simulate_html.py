@@ -29,6 +29,7 @@ td.in{background:#2e9e5b;color:#fff}td.part{background:linear-gradient(90deg,#2e
 td.out{background:#e8ebe9}td.gap{background:repeating-linear-gradient(45deg,#fff,#fff 3px,#ccc 3px,#ccc 6px)}
 td.none{background:#f7f7f7}td.off{background:transparent;border-color:transparent}
 td.rep{box-shadow:inset 0 0 0 2px #7c3aed}
+table.zoom td.cell{width:auto;min-width:2.4em}table.zoom th.rule{white-space:nowrap;text-align:left}
 td.fire::after{content:"\\25CF";color:#c2410c;font-size:12px}
 td.edge{outline:2px solid #1d4ed8;outline-offset:-2px}
 .legend span{display:inline-block;margin-right:1.2em}
@@ -59,13 +60,7 @@ SCRIPT = """
       for(var h=0; h<24; h++){
         var tr = el('tr'); tr.appendChild(el('th', 'hour', (h<10?'0':'') + h + ':00'));
         week.days.forEach(function(day){
-          var cell = day.cells ? day.cells[h] : null;
-          var td = el('td', 'cell ' + (cell ? cell[0] : 'off'));
-          td.setAttribute('data-date', day.date); td.setAttribute('data-hour', h);
-          if(cell && cell[1].length){
-            td.title = cell[1].join('\\n');
-            if(cell[2]) td.className += ' fire'; else td.className += ' edge';
-          }
+          var td = el('td'); cellFor(td, day.cells ? day.cells[h] : null, [['data-date', day.date], ['data-hour', h]]);
           tr.appendChild(td);
         });
         body.appendChild(tr);
@@ -73,7 +68,39 @@ SCRIPT = """
       table.appendChild(body); host.appendChild(table);
     });
   });
-  function openTarget(){ var t = location.hash && document.getElementById(location.hash.slice(1));
+  function cellFor(td, cell, attrs){  // class first, then the data attributes, then the tooltip
+    td.className = 'cell ' + (cell ? cell[0] : 'off');
+    attrs.forEach(function(a){ td.setAttribute(a[0], a[1]); });
+    if(cell && cell[1].length){ td.title = cell[1].join('\\n'); td.className += cell[2] ? ' fire' : ' edge'; }
+  }
+  function zoom(date){  // the overview's day, hour by hour: one row per rule, one column per local hour
+    var host = document.getElementById('zoom'); if(!host) return; host.innerHTML = '';
+    host.appendChild(el('h2', '', 'Hours of ' + date + ' (each rule in its own timezone)'));
+    var table = el('table', 'week zoom'); table.setAttribute('data-date', date);
+    var head = el('tr'); head.appendChild(el('th', '', 'rule'));
+    for(var h=0; h<24; h++) head.appendChild(el('th', 'hour', (h<10?'0':'') + h));
+    var thead = el('thead'); thead.appendChild(head); table.appendChild(thead);
+    var body = el('tbody');
+    data.rules.forEach(function(rule){
+      var tr = el('tr'); tr.setAttribute('data-rule', rule.name);
+      var name = el('th', 'rule'); var a = el('a', '', rule.name); a.href = '#rule-' + rule.id;
+      name.appendChild(a); tr.appendChild(name);
+      var day = null;
+      rule.weeks.forEach(function(w){ w.days.forEach(function(d){ if(d.date === date) day = d; }); });
+      for(var h=0; h<24; h++){
+        var td = el('td'); cellFor(td, day && day.cells ? day.cells[h] : null, [['data-hour', h]]);
+        tr.appendChild(td);
+      }
+      body.appendChild(tr);
+    });
+    table.appendChild(body); host.appendChild(table);
+  }
+  document.querySelectorAll('#overview th.day').forEach(function(th){
+    th.addEventListener('click', function(){ location.hash = 'day-' + th.getAttribute('data-date'); });
+  });
+  function openTarget(){
+    if(location.hash.indexOf('#day-') === 0){ zoom(location.hash.slice(5)); return; }
+    var t = location.hash && document.getElementById(location.hash.slice(1));
     var d = t && t.querySelector('details.weeks'); if(d) d.open = true; }
   window.addEventListener('hashchange', openTarget); openTarget();
   var ov = document.getElementById('overview');
@@ -103,7 +130,7 @@ def _day_cells(tl: Timeline, d: date, marks: dict[tuple[date, int], list[str]],
         if e <= s:
             state = "gap"
         elif e - s > timedelta(hours=1):  # fall-back: this wall hour happens twice
-            state = "rep" if tl.kind != "window" else _phase_state(tl, starts, s, e) + " rep"
+            state = ("none" if tl.kind != "window" else _phase_state(tl, starts, s, e)) + " rep"
         elif tl.kind != "window":
             state = "none"
         else:
@@ -188,12 +215,13 @@ def render_html(sim: Simulation) -> str:
 <h1>shiftwork simulation {sim.first} .. {sim.last}</h1>
 <p class="meta">Whole local days in each rule's timezone. The overview has a row per rule and a column per
 day (hover for details; DST days are marked, the missing and the repeated hour); a rule's name opens its
-week view, whose rows are local hours.</p>
+week view, whose rows are local hours; a day's header zooms to its hours.</p>
 <div class="legend">{legend}<span><i class="sw fire-mark">&#9679;</i>cron firing</span>
 <span><i class="sw edge-mark"></i>phase change in this hour</span>
 <span><i class="sw holiday-mark"></i>day removed by a calendar</span></div>
 {warnings}
 {overview_html(sim)}
+<div id="zoom"></div>
 {''.join(sections)}
 <noscript><pre>{e(render_text(sim))}</pre></noscript>
 <script type="application/json" id="sim-data">{payload}</script>

@@ -21,7 +21,7 @@ STYLE = """
 table.overview{border-collapse:collapse;font-size:11px;margin:.4em 0 1em;table-layout:fixed}
 table.overview th{font-weight:normal;color:#444;padding:1px 2px}
 table.overview th.rule{text-align:left;max-width:15em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
-table.overview th.day{width:2.6em;line-height:1.1}
+table.overview th.day{width:2.6em;line-height:1.1;cursor:zoom-in}
 table.overview th.day.weekend{color:#888}
 table.overview th.day.holiday{background:#fde2e1;color:#9b1c1c}
 table.overview th.day.dst{box-shadow:inset 0 -3px #7c3aed}

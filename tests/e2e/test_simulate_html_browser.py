@@ -124,3 +124,26 @@ def test_the_fleet_overview_fits_a_screen_and_marks_the_fall_back_days(tmp_path:
     week = dom.split(f'id="rule-{target}"')[1].split("</section>")[0]
     repeated = re.findall(r'<td class="cell ([a-z ]+)" data-date="([\d-]+)" data-hour="(\d+)"', week)
     assert [(d, int(h)) for cls, d, h in repeated if "rep" in cls.split()] == [("2027-10-31", 1)]
+
+
+def test_a_day_of_the_overview_zooms_to_its_hours(tmp_path: Path, capsys) -> None:
+    """Clicking a day header sets #day-DATE; opened with that address, the page shows every rule's hours."""
+    page = tmp_path / "fleet.html"
+    assert main(["simulate", "rules/examples", "--from", "2027-10-25", "--to", "2027-11-21", "--format", "html",
+                 "--out", str(page)]) == 0
+    capsys.readouterr()
+    _require_chromium()
+    result = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
+                             page.as_uri() + "#day-2027-10-31"], capture_output=True, text=True, timeout=90)
+    zoom = re.search(r'<table class="week zoom" data-date="2027-10-31">(.*?)</table>', result.stdout, re.S)
+    assert zoom, "no zoomed day"
+    rows = dict(re.findall(r'<tr data-rule="([^"]+)">(.*?)</tr>', zoom.group(1), re.S))
+    assert len(rows) == 12
+    office = re.findall(r'<td class="cell ([a-z ]+)"[^>]* data-hour="(\d+)"', rows["dev-office-hours"])
+    assert len(office) == 24
+    assert [int(h) for cls, h in office if "rep" in cls.split()] == [1]  # London repeats 01:00 that Sunday
+    assert {cls.split()[0] for cls, _ in office} == {"out"}  # a Sunday: outside all day
+    backups = re.findall(r'<td class="cell ([a-z ]+)"[^>]* data-hour="(\d+)"', rows["prod-databases-backed-up"])
+    assert [int(h) for cls, h in backups if "fire" in cls.split()] == [6]
+    assert {cls for cls, _ in re.findall(r'<td class="cell ([a-z ]+)"[^>]* data-hour="(\d+)"', rows["api-scale-in"])} \
+        == {"off"}
