@@ -80,9 +80,9 @@ def embedded_fleet() -> Iterator[tuple[str, Clients, Fleet]]:
     """moto_server on loopback with the demo fleet; progress on a terminal while it starts (a few seconds)."""
     from shiftwork.engine.cli.demo_fleet import seed
 
+    progress("starting an embedded AWS (moto) and seeding the demo fleet...")
     with fake_credentials(account=ACCOUNT), moto_server() as url:
         os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
-        progress("starting an embedded AWS (moto) and seeding the demo fleet...")
         clients = Clients(boto3.Session(region_name="eu-west-1"), endpoint_url=url)
         fleet = seed(clients)
         progress(None)
