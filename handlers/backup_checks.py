@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
 
-from shiftwork.engine.language.durations import format_duration, parse_duration
+from shiftwork.engine.language.durations import elapsed_words, format_duration, parse_duration
 from shiftwork.handlers.backup_sources import UNKNOWN, Backup, Evidence
 
 DEFAULT_WINDOW = timedelta(days=7)
@@ -32,7 +32,7 @@ def stamp(when: datetime) -> str:
 
 
 def ago(now: datetime, when: datetime) -> str:
-    return f"{format_duration(now - when)} ago ({stamp(when)})"
+    return f"{elapsed_words(now - when)} ago ({stamp(when)})"
 
 
 def completed(evidence: Evidence) -> list[Backup]:

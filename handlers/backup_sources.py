@@ -13,6 +13,7 @@ from typing import Any
 
 from shiftwork.engine.plan.actions import PlanContext
 from shiftwork.engine.language.model import Account
+from shiftwork.engine.errors import aws_error_text
 from shiftwork.engine.plan.resources import Resource
 from shiftwork.handlers.storage import MAX_PAGES, partition_of
 
@@ -90,11 +91,7 @@ def iam_name(client: Any, method: str) -> str:
 
 
 def describe_error(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict) and "Error" in response:
-        error = response["Error"]
-        return f"{error.get('Code', 'Error')}: {error.get('Message', '')}".rstrip(": ")
-    return f"{type(exc).__name__}: {exc}".rstrip(": ")
+    return aws_error_text(exc)
 
 
 def read(client: Any, method: str, **params: Any) -> list[dict[str, Any]]:

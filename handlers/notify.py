@@ -170,21 +170,27 @@ class Notify(Action):
         region = topic_region(topic)
         planned: Sequence[Any] = ctx.planned
         mine = [i for i in planned if getattr(i, "rule", None) == self.rule.name and i.action != self.action_name]
-        if not worth_telling(mine):
+        if not worth_telling(mine) and not ctx.limited:
             ctx.notes.append(f"rule '{self.rule.name}': notify '{self.options['target']}': nothing changes and "
                              "no check fails; no message")
             return []
         changed = sum(isinstance(i, Change) for i in mine)
-        checks = sum(isinstance(i, Finding) and i.status != "pass" for i in mine)
-        subject = subject_line(self.options.get("subject") or f"shiftwork: {self.rule.name}")
+        checks = sum(isinstance(i, Finding) and i.status == "fail" for i in mine)
+        errors = sum(isinstance(i, Finding) and i.status == "error" for i in mine)  # could not check: not a fail
+        subject = subject_line(self.options.get("subject") or f"shiftwork: {self.rule.name}"
+                               + (" stopped by limits" if ctx.limited else ""))
         message = summarise(self.rule.name, mine, at=ctx.now, phase=ctx.phase, tz=self.rule.timezone,
                             description=self.rule.description)
+        reason = f"notify '{self.options['target']}': summary of " + " and ".join(
+            f"{n} {what}{'' if n == 1 else 's'}" for n, what in ((changed, "planned change"), (checks, "failed check"),
+                                                                        (errors, "check error"))
+            if n)
+        if ctx.limited:  # the alert: nothing changed, and the on-call should know why
+            message = f"STOPPED BY LIMITS, nothing was changed: {ctx.limited}\n\n{message}"
+            reason = f"notify '{self.options['target']}': the rule was stopped by its limits"
         topic_resource = Resource(type="sns.topic", id=topic, region=region, name=self.options["target"], arn=topic)
         return [Change(self.rule.name, self.action_name, topic_resource, "sns", "publish",
-                       {"TopicArn": topic, "Subject": subject, "Message": message},
-                       f"notify '{self.options['target']}': summary of "
-                       + " and ".join(f"{n} {what}{'' if n == 1 else 's'}" for n, what in
-                                      ((changed, "planned change"), (checks, "failed check")) if n))]
+                       {"TopicArn": topic, "Subject": subject, "Message": message}, reason)]
 
     @classmethod
     def after_execution(cls, change: Change, rule: Rule, results: Sequence[Any], findings: Sequence[Finding],

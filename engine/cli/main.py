@@ -33,8 +33,40 @@ def _unrecognized(parser: Parser, extras: list[str]) -> str:
     return f"unrecognized arguments: {' '.join(extras)}" + (f"; {hints[0]}" if hints else "")
 
 
+TOUR = """\
+a short tour:
+  shiftwork demo                                 see it work on an embedded AWS (no account needed)
+  shiftwork validate rules/                      every error of every file at once, file:line:col
+  shiftwork simulate rules/ --from 2027-03-22 --to 2027-04-02
+                                                 what fires when, in local time, across DST and holidays
+  shiftwork plan rules/ --at 2026-12-21T19:00    a dry run against your AWS account that cannot write
+  shiftwork permissions rules/                   the IAM actions the rules need
+  shiftwork COMMAND --help                       the options of one command
+
+Rule language: docs/rules.md. Running it (exit codes, the Lambda, CI): docs/operations.md.
+"""
+
+
+def version_text() -> str:
+    """What `--version` says: the package, the rule language it reads, and the zone rules it computes with."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import tzdata
+
+    from shiftwork.engine.language.schema import LANGUAGE_VERSION
+
+    try:
+        package = version("shiftwork")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        package = "unknown (not installed)"
+    return f"shiftwork {package} (rule language version {LANGUAGE_VERSION}, tzdata {tzdata.IANA_VERSION})"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="shiftwork", description="Schedule- and event-driven fleet automation rules for AWS.")
+    parser = Parser(prog="shiftwork", description="Schedule- and event-driven fleet automation rules for AWS.",
+                    epilog=TOUR, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=version_text(),
+                        help="print the shiftwork, rule-language and tzdata versions and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for module in modules():
         module.register(sub)

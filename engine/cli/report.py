@@ -9,16 +9,27 @@ from shiftwork.engine.plan.changes import Change, Finding, Result, Skip
 from shiftwork.engine.plan.findings import detail as finding_detail
 from shiftwork.engine.plan.findings import table as findings_table
 from shiftwork.engine.dispatch.runner import RuleOutcome
+from shiftwork.engine.plan.planner import RulePlan
+from shiftwork.engine.events.trigger import rule_pattern
 from shiftwork.engine.schedule.walltime import wall_label
 
 
-def _trigger_line(o: RuleOutcome) -> str:
+def _when(o: RuleOutcome) -> str:
     """The tick in the rule's wall time and in UTC, written as simulate writes it."""
     when = wall_label(o.at, o.rule.timezone)
     if o.rule.timezone != "UTC":
         when += f" ({o.at:%Y-%m-%d %H:%M} UTC)"
+    return when
+
+
+def _trigger_line(o: RuleOutcome) -> str:
     verdict = "FIRES" if o.decision.fires else "does not fire"
-    return f"  at {when}: {verdict}: {o.decision.reason}"
+    return f"  at {_when(o)}: {verdict}: {o.decision.reason}"
+
+
+def _quiet(o: RuleOutcome) -> bool:
+    """A rule that does not fire and has nothing else to say gets one line, not a block."""
+    return not (o.decision.fires or o.decision.missed or o.plan is not None or o.error or o.notes)
 
 
 def plural(n: int, word: str) -> str:
@@ -52,13 +63,16 @@ def totals(outcomes: Sequence[RuleOutcome]) -> dict[str, int]:
     return {"rules": len(outcomes), "fired": sum(o.decision.fires for o in outcomes), "changes": changes,
             "skipped": sum(len(p.skips) for p in plans), "findings": sum(len(p.findings) for p in plans),
             "errors": sum(bool(o.error) for o in outcomes) + sum(len(p.errors) for p in plans),
-            "ok": ok, "failed": failed, "not_run": changes - ok - failed}
+            "ok": ok, "failed": failed, "not_run": changes - ok - failed,
+            "limited": sum(bool(p.limited) for p in plans)}
 
 
 def _summary(outcomes: Sequence[RuleOutcome], executed: bool, calls: int | None) -> str:
     t = totals(outcomes)
     head = f"{plural(t['rules'], 'rule')} evaluated, {t['fired']} fired; "
     tail = f"{t['skipped']} skipped, {plural(t['findings'], 'finding')}, {plural(t['errors'], 'error')}"
+    if t["limited"]:
+        tail += f"; {plural(t['limited'], 'rule')} stopped by limits"
     in_calls = f" ({plural(calls, 'write call')})" if calls else ""  # "0 changes (0 write calls)" says it twice
     if not executed:
         return head + f"{plural(t['changes'], 'change')} planned{in_calls}, " + tail
@@ -66,37 +80,94 @@ def _summary(outcomes: Sequence[RuleOutcome], executed: bool, calls: int | None)
                    + (f", {t['not_run']} not run" if t["not_run"] else "") + "; " + tail)
 
 
+def other_kind(o: RuleOutcome) -> str | None:
+    """'event' for an event rule on a tick, 'schedule' for a schedule rule on an event: one line for them all."""
+    if o.decision.fires or o.plan is not None or o.error:
+        return None
+    event_rule = rule_pattern(o.rule) is not None
+    if event_rule and o.decision.reason.endswith("plan it with --event FILE"):
+        return "event"
+    if not event_rule and o.decision.reason.startswith("not event-driven"):
+        return "schedule"
+    return None
+
+
+OTHER_KIND = {"event": "event rules, not evaluated on a tick (plan them with --event FILE)",
+              "schedule": "schedule rules, not evaluated for an event (plan them with --at TIME)"}
+
+
+def _skip_lines(skips: Sequence[Skip]) -> list[str]:
+    """One line per resource and reason, naming every action it skips (an opt-out skips them all)."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for skip in skips:
+        actions = grouped.setdefault((skip.resource.label, skip.reason), [])
+        if skip.action not in actions:
+            actions.append(skip.action)
+    return [f"  skip    {label}  {', '.join(actions)}: {reason}" for (label, reason), actions in grouped.items()]
+
+
+def _change_lines(changes: Sequence[Change], results: Sequence[Result] | None) -> list[str]:
+    """One line per resource: its calls in order (a tag save and a scale are one step for a reader)."""
+    runs: list[list[Change]] = []
+    for change in changes:
+        if runs and runs[-1][0].resource == change.resource:
+            runs[-1].append(change)
+        else:
+            runs.append([change])
+    lines = []
+    for run in runs:
+        calls = " + ".join(f"{c.service}:{c.operation}" for c in run)
+        arrows = [f"{c.before or '(none)'} -> {c.after or '(none)'}" for c in run
+                  if c.before != c.after]  # a tag write's "x -> x" says nothing
+        outcome = ""
+        if results is not None:
+            each = [_result_for(results, c) for c in run]
+            outcome = each[0] if len(set(each)) == 1 else " ->" + ",".join(e.removeprefix(" ->") for e in each)
+        lines.append(f"  change  {run[0].resource.label}  {calls}{'  ' + arrows[-1] if arrows else ''}  "
+                     f"({'; '.join(c.reason for c in run)}){outcome}")
+    return lines
+
+
+def _selected(plan: RulePlan) -> str:
+    """How many resources the rule selected and where, opted-out ones included (their skip lines follow)."""
+    regions = sorted({r.region for r in plan.resources})
+    opted = {s.resource.label for s in plan.skips if s.resource not in plan.resources}
+    return (plural(len(plan.resources) + len(opted), "resource") + (f" in {', '.join(regions)}" if regions else "")
+            + (f" ({len(opted)} opted out)" if opted else ""))
+
+
 def render_table(outcomes: Sequence[RuleOutcome], *, executed: bool = False, calls: int | None = None) -> str:
     """`calls`: the write calls the changes take (batched), as the executor or the dry-run executor counted."""
     lines: list[str] = []
+    others: dict[str, list[str]] = {}
+    quiet: list[str] = []
     for o in outcomes:
         rule = o.rule
         flags = "".join(f" [{f}]" for f, on in (("shadow", rule.shadow), ("disabled", not rule.enabled)) if on)
-        lines.append(f"rule {rule.name}{flags}  ({rule.resource}, {rule.timezone}, {rule.loc})")
+        if (kind := other_kind(o)) is not None:
+            others.setdefault(kind, []).append(rule.name)
+            continue
+        if _quiet(o):
+            quiet.append(f"rule {rule.name}{flags}  at {_when(o)}: does not fire: {o.decision.reason}")
+            continue
+        lines.append(f"rule {rule.name}{flags}  ({rule.resource}, {rule.timezone}, {rule.loc})"
+                     + _trigger_line(o))
         if rule.description:  # docs/rules.md: shown in plans and notifications
             lines.append(f"  {' '.join(rule.description.split())}")
-        lines.append(_trigger_line(o))
         if o.decision.missed:
             missed = ", ".join(wall_label(m, rule.timezone) for m in o.decision.missed)
             lines.append(f"  missed (older than catch_up): {missed}")
+        plan = o.plan
         if o.decision.fires:
-            lines.append(f"  actions: {', '.join(a.type for a in o.decision.actions) or '(none)'}")
+            lines.append(f"  actions: {', '.join(a.type for a in o.decision.actions) or '(none)'}"
+                         + (f" on {_selected(plan)}" if plan is not None else ""))
         if o.error:
             lines.append(f"  ERROR: {o.error}")
-        plan = o.plan
         if plan is not None:
-            regions = sorted({r.region for r in plan.resources})
-            lines.append(f"  selected: {plural(len(plan.resources), 'resource')}"
-                         + (f" in {', '.join(regions)}" if regions else ""))
             if plan.limited:
-                lines.append(f"  LIMIT: {plan.limited}")
-            for change in plan.changes:
-                arrow = (f"  {change.before or '(none)'} -> {change.after or '(none)'}"
-                         if change.before != change.after else "")  # a tag write's "x -> x" says nothing
-                lines.append(f"  change  {change.resource.label}  {change.service}:{change.operation}"
-                             f"{arrow}  ({change.reason}){_result_for(o.results, change) if executed else ''}")
-            for skip in plan.skips:
-                lines.append(f"  skip    {skip.resource.label}  {skip.action}: {skip.reason}")
+                lines.append(f"  WARNING: stopped by limits: {plan.limited}")
+            lines.extend(_change_lines(plan.changes, o.results if executed else None))
+            lines.extend(_skip_lines(plan.skips))
             for f in plan.findings:
                 check = f"{f.check}: " if f.check and f.check != "all" else ""
                 more = [str(x.get("check")) for x in f.details.get("failures", [])[1:] if isinstance(x, dict)]
@@ -109,12 +180,15 @@ def render_table(outcomes: Sequence[RuleOutcome], *, executed: bool = False, cal
         if executed and rule.shadow and plan is not None and plan.changes:
             lines.append("  shadow: planned only, nothing executed")
         lines.append("")
+    lines.extend(quiet)
+    lines.extend(f"{OTHER_KIND[kind]}: {', '.join(names)}" for kind, names in others.items())
+    if quiet or others:
+        lines.append("")
     findings = all_findings(outcomes)
-    if findings:
+    if len({f.rule for f in findings}) > 1:  # one rule's findings are in its block already
         lines.extend(["backup findings:", findings_table(findings)])
-    lines.append(_summary(outcomes, executed, calls))
-    if not executed:
-        lines.append("dry run: nothing was changed (plans may read AWS but never write)")
+    lines.append(_summary(outcomes, executed, calls)
+                 + ("; dry run: nothing was changed (plans may read AWS but never write)" if not executed else ""))
     return "\n".join(lines)
 
 

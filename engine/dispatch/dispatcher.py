@@ -149,7 +149,7 @@ class Dispatcher:
         try:
             ctx = PlanContext(clients=self.planning, now=t, ruleset=self.ruleset, event=event, phase=decision.phase)
             outcome.plan = plan_rule(ctx, rule, decision.actions, self.default_region)
-            if not rule.shadow and not outcome.plan.limited:
+            if not rule.shadow:  # a limited plan holds only its alert (notify)
                 outcome.results = execute_plan(self.executor, outcome.plan, t, decision.phase)
         except Exception as exc:  # noqa: BLE001 (isolation: one failing rule never stops the others)
             outcome.error = f"{type(exc).__name__}: {exc}"
@@ -195,14 +195,17 @@ class Dispatcher:
             "changes_failed": sum(r.status == "failed" for r in results),
             "findings_failed": sum(f.status == "fail" for f in findings),
             "findings_errored": sum(f.status == "error" for f in findings),
+            "rules_limited": sum(bool(o.plan and o.plan.limited) for o in self.outcomes),
             "failed_rules": sorted({o.rule.name for o in self.outcomes if o.failed}),
+            "limited_rules": sorted({o.rule.name for o in self.outcomes if o.plan and o.plan.limited}),
             "deferred_rules": list(self.deferred),
         }
 
 
 def emf(summary: dict[str, Any]) -> dict[str, Any]:
     """A CloudWatch Embedded Metric Format record for the invocation's totals."""
-    names = ["rules_evaluated", "rules_fired", "changes_ok", "changes_failed", "findings_failed", "findings_errored"]
+    names = ["rules_evaluated", "rules_fired", "rules_limited", "changes_ok", "changes_failed", "findings_failed",
+             "findings_errored"]
     return emf_document({n: summary[n] for n in names}, int(time.time() * 1000),
                         failed_rules=len(summary["failed_rules"]))
 

@@ -86,7 +86,7 @@ def run_rules(ruleset: RuleSet, trigger: Trigger, clients: Clients, default_regi
         outcome.notes = ctx.notes  # what the handlers noticed (a missing cluster, no message to send)
         try:
             outcome.plan = plan_rule(ctx, rule, decision.actions, default_region)
-            if executor is not None and not rule.shadow and not outcome.plan.limited:
+            if executor is not None and not rule.shadow:  # a limited plan holds only its alert (notify)
                 outcome.results = execute_plan(executor, outcome.plan, at, decision.phase)
         except Exception as exc:  # noqa: BLE001 (isolation: report it, keep going)
             outcome.error = f"{type(exc).__name__}: {exc}"

@@ -12,7 +12,8 @@ from shiftwork.engine.language.registry import registered
 def execute_plan(executor: Any, plan: RulePlan, at: datetime, phase: str | None = None) -> list[Result]:
     """Run the plan's changes; a summarising action's message is rebuilt from what actually happened.
 
-    The dry-run executor (`live = False`) gets the plan as it is: there are no results to report.
+    The dry-run executor (`live = False`) gets the plan as it is: there are no results to report; nor
+    does a plan stopped by its limits, whose only changes are the summaries that say so.
     """
     registry = registered()
 
@@ -22,7 +23,7 @@ def execute_plan(executor: Any, plan: RulePlan, at: datetime, phase: str | None 
 
     work = [c for c in plan.changes if not summarises(c)]
     summaries = [c for c in plan.changes if summarises(c)]
-    if not summaries or not getattr(executor, "live", True):
+    if not summaries or not getattr(executor, "live", True) or plan.limited:
         return executor.execute(plan.changes)
     results = executor.execute(work)
     final = [registry.actions[c.action].cls.after_execution(c, plan.rule, results, plan.findings, at, phase)

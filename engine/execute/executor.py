@@ -20,6 +20,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from shiftwork.engine.errors import one_line
 from shiftwork.engine.execute.aws import Clients
 from shiftwork.engine.plan.changes import Change, Result
 from shiftwork.engine.language.model import Account
@@ -157,13 +158,14 @@ class Executor:
             response = method(**batch.params())
         except ClientError as exc:
             error = exc.response.get("Error", {})
-            code, message = str(error.get("Code", "")), str(error.get("Message", exc))
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            code, message = str(error.get("Code", "")), one_line(str(error.get("Message", exc)), status)
             if len(batch.changes) > 1 and code not in WHOLE_CALL_ERRORS:
                 first, second = batch.halves()
                 return self._run(first) + self._run(second)
             return [(i, Result(c, "failed", message, code)) for i, c in batch.items]
         except Exception as exc:  # noqa: BLE001 (any failure is reported per resource, never raised past a plan)
-            reason = str(exc) or type(exc).__name__
+            reason = one_line(str(exc)) or type(exc).__name__
             return [(i, Result(c, "failed", reason, type(exc).__name__)) for i, c in batch.items]
         return self._outcomes(batch, response)
 

@@ -18,6 +18,7 @@ from shiftwork.engine.language.registry import registered
 from shiftwork.engine.language.schemaerrors import diagnostic
 from shiftwork.engine.language.suggest import did_you_mean
 from shiftwork.engine.language.yamldoc import Document
+from shiftwork.engine.language.zonecheck import zone_warning
 
 DEFAULT_TIMEZONE = "UTC"
 
@@ -92,6 +93,8 @@ class Builder:
 
     def check_timezone(self, doc: Document, path: tuple, name: str) -> bool:
         if name in timezones():
+            if (problem := zone_warning(name)) is not None:
+                self.problems.append(diagnostic(doc, path, *problem, severity="warning"))
             return True
         self.error(doc, path, f"unknown timezone '{name}'", did_you_mean(name, timezones()) or
                    "use an IANA name such as Europe/London or America/New_York")
@@ -143,7 +146,9 @@ class Builder:
             self.check_timezone(doc, at + ("timezone",), tz)
         trigger = self.build_trigger(doc, at, raw)
         match = Match()
-        if resource is not None and not self.dirty(at + ("match",)):
+        if resource is not None and "match" not in raw:
+            self.no_match(doc, at, raw, resource, defaults)
+        elif resource is not None and not self.dirty(at + ("match",)):
             match = self.build_match(doc, at, raw.get("match") or {}, resource)
         actions, inside, outside = (), (), ()
         if not self.hit(at + ("actions",)):
@@ -239,10 +244,29 @@ class Builder:
                             else "define it under 'calendars:' at the top of a rule file"))
         return tuple(cals)
 
+    def no_match(self, doc: Document, at: tuple, raw: dict[str, Any], resource: str,
+                 defaults: dict[str, Any]) -> None:
+        """A rule without `match` would act on the whole fleet of its type: say how much, and how to say so."""
+        regions = () if self.dirty(at + ("regions",)) else tuple(raw.get("regions") or defaults["regions"])
+        where = (f"in {', '.join(regions)}" if regions
+                 else "in the region it runs in (the Lambda's own, or --region)")
+        accounts = [a["id"] for a in raw.get("accounts") or [] if isinstance(a, dict) and "id" in a]
+        accounts = accounts or [a.id for a in defaults["accounts"]]
+        of = f" of account{'s' if len(accounts) > 1 else ''} {', '.join(accounts)}" if accounts else ""
+        *first, last = self.registry.resources[resource].match
+        fields = f"{', '.join(first)} or {last}" if first else last
+        self.error(doc, at + ("resource",), f"no 'match': this rule would act on every {resource}{of} {where}",
+                   f"select by {fields} under 'match:', or write 'match: {{all: true}}' if every one is meant",
+                   key=True)
+
     def build_match(self, doc: Document, at: tuple, raw: dict[str, Any], resource: str) -> Match:
         allowed = self.registry.resources[resource].match
+        if raw.get("all") is True and len(raw) > 1:
+            self.error(doc, at + ("match", "all"), "'all: true' selects every resource; it cannot be combined "
+                       f"with {', '.join(k for k in raw if k != 'all')}", "remove 'all' or the other fields",
+                       key=True)
         for key in raw:
-            if key not in allowed:
+            if key not in allowed and key != "all":
                 self.error(doc, at + ("match", key), f"match field '{key}' does not apply to {resource}",
                            f"{resource} matches by {', '.join(allowed)}", key=True)
         tags = {k: _tuple(v) for k, v in (raw.get("tags") or {}).items()}

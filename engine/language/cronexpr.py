@@ -185,6 +185,25 @@ def _dow(text: str, aws: bool) -> DaySpec:
     return DaySpec(frozenset(values), nth=frozenset(nth), last_of=frozenset(last_of))
 
 
+def six_field_hint(fields: list[str]) -> str:
+    """Six bare fields are seconds-first (Quartz, Spring) or EventBridge's form without cron(...): suggest
+    only the readings that parse, each written so it validates as it stands."""
+    minute, hour, dom, month, dow, year = fields
+    if dom != "?" and dow != "?":  # AWS: exactly one of them is '?'; the one that is '*' says nothing
+        dom, dow = ("?", dow) if dom == "*" else (dom, "?") if dow == "*" else (dom, dow)
+    readings = [("if the first field is seconds, drop it", " ".join(fields[1:])),
+                ("if it is the EventBridge form, wrap it", f"cron({minute} {hour} {dom} {month} {dow} {year})")]
+    good = []
+    for why, candidate in readings:
+        try:
+            parse(candidate)
+        except CronError:
+            continue
+        good.append(f"{why}: '{candidate}'")
+    return "; ".join(good) or ("shiftwork reads 5 fields (minute hour day-of-month month day-of-week) or "
+                               "EventBridge's cron(minutes hours day-of-month month day-of-week year)")
+
+
 @lru_cache(maxsize=4096)
 def parse(text: str) -> Cron:
     """Parse either form; raise CronError with the field and the reason."""
@@ -206,7 +225,7 @@ def parse(text: str) -> Cron:
     else:
         fields = raw.split()
         if len(fields) != 5:
-            hint = "wrap the AWS form as cron(...)" if len(fields) == 6 else None
+            hint = six_field_hint(fields) if len(fields) == 6 else None
             raise CronError(f"{text!r}: a cron has 5 fields (minute hour day-of-month month day-of-week), "
                             f"found {len(fields)}", hint)
         minute, hour, dom, month, dow = fields

@@ -28,3 +28,19 @@ def format_duration(delta: timedelta) -> str:
             out.append(f"{seconds // size}{unit}")
             seconds %= size
     return "".join(out) or "0s"
+
+
+def elapsed_words(delta: timedelta) -> str:
+    """An elapsed time for a person, to the minute: '1 d 0 h 59 m', '20 h 5 m', '25 min', '40 s'.
+
+    Not the rule syntax (`1d59m1s` reads as a typo in a table); settings echoed back keep format_duration.
+    """
+    seconds = max(0, int(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days} d {hours} h {minutes} m"
+    if hours:
+        return f"{hours} h {minutes} m"
+    return f"{minutes} min" if minutes else f"{seconds} s"

@@ -136,12 +136,14 @@ def schema_validator() -> Draft202012Validator:
 RuleSetCheck = Callable[[RuleSet], list[Diagnostic]]
 
 
-def check_paths(paths: Sequence[str], *, checks: Sequence[RuleSetCheck] = ()) -> Checked:
+def check_paths(paths: Sequence[str], *, checks: Sequence[RuleSetCheck] = (),
+                on_file: Callable[[str, int], None] | None = None) -> Checked:
     """Load and check everything; never raises for a user mistake.
 
     `checks` run on the whole rule set when it has no errors, and add their diagnostics: `validate` and
     `simulate` pass the conflict warnings of a later stage (engine.schedule.conflicts); `load` runs none,
-    as no plan, run or Lambda cold start reads them.
+    as no plan, run or Lambda cold start reads them. `on_file(file, total)` is called as each file is read
+    (the CLI's progress line for a large rule set).
     """
     from shiftwork.engine.language.build import build_ruleset  # the model builder runs the semantic checks
 
@@ -149,6 +151,8 @@ def check_paths(paths: Sequence[str], *, checks: Sequence[RuleSetCheck] = ()) ->
     docs: list[tuple[Document, set[tuple]]] = []
     schema_problems: list[Diagnostic] = []
     for file in files:
+        if on_file is not None:
+            on_file(file, len(files))
         try:
             doc = read_document(file)
         except YamlError as exc:

@@ -11,6 +11,7 @@ from typing import Any
 from shiftwork.engine.language.durations import PATTERN as DURATION_PATTERN
 from shiftwork.engine.language.registry import Registry
 
+LANGUAGE_VERSION = 1  # the `version:` every rule file states; the schema's const
 SCHEMA_ID = "https://shiftwork.dev/schema/rules-v1.json"
 NAME_PATTERN = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
 REGION_PATTERN = "^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]+$"
@@ -28,6 +29,8 @@ MATCH_FIELDS: dict[str, dict[str, Any]] = {
     "names": {"type": ["array", "string"], "items": {"type": "string", "minLength": 1}, "minItems": 1,
               "description": "Names (globs such as 'api-*'); the Name tag for EC2."},
     "cluster": {"type": "string", "minLength": 1, "description": "ECS cluster name or ARN."},
+    "all": {"const": True, "description": "Every resource of the type in the rule's regions and accounts: "
+                                          "a rule without `match` is an error, so selecting all is said."},
 }
 
 
@@ -130,7 +133,7 @@ def build_schema(registry: Registry) -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["version", "rules"],
         "properties": {
-            "version": {"const": 1},
+            "version": {"const": LANGUAGE_VERSION},
             "timezone": {"type": "string", "description": "Default IANA timezone for every rule."},
             "regions": {"type": "array", "items": {"type": "string", "pattern": REGION_PATTERN}, "minItems": 1},
             "accounts": {"type": "array", "items": {"$ref": "#/$defs/account"}, "minItems": 1},

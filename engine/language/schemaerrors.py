@@ -171,6 +171,8 @@ def _one(doc: Document, err: ValidationError) -> Iterator[Diagnostic]:
     elif kind == "const":
         if path == ("version",):
             yield diagnostic(doc, path, f"unsupported version {value!r}; this shiftwork reads version 1")
+        elif path[-1:] == ("all",) and "match" in path:
+            yield diagnostic(doc, path, "'all' can only be true", "to select some resources, use tags, ids or names")
         else:
             yield diagnostic(doc, path, f"must be {err.validator_value!r}")
     elif kind == "pattern":

@@ -33,6 +33,7 @@ class PlanContext:
     accounts: Mapping[str, Account] = field(default_factory=dict)  # Resource.account id -> how to reach it
     planned: Sequence[Any] = ()  # for summarising actions: what the rule's other actions planned
     actions: Sequence[ActionSpec] = ()  # the actions this firing will plan (selectors may narrow by them)
+    limited: str | None = None  # for summarising actions: why the rule's limits stopped it (then they alert)
 
     def client_for(self, service: str, resource: Resource) -> Any:
         """The read client for the account and region a selected resource lives in."""

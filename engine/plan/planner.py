@@ -9,8 +9,9 @@ Limits, exactly:
 - `max_percent: P`: when the resources the plan would change (those with at least one Change) are
   more than P% of the resources selected *before* opt-outs, nothing is planned. So a rule matching
   40 instances with `max_percent: 25` may change 10 of them in one firing, not 11.
-Either way `limited` says why, every in-scope resource gets a Skip naming the limit, and findings
-(read-only checks) are kept.
+Either way `limited` says why, every in-scope resource gets a Skip naming the limit, findings
+(read-only checks) are kept, and the rule's summaries (notify) are still planned, with the limit, so
+the people the rule reports to hear that it did nothing.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 
 from shiftwork.engine.plan.actions import Action, PlanContext
 from shiftwork.engine.plan.changes import Change, Finding, Skip
-from shiftwork.engine.errors import NotSupportedYet
+from shiftwork.engine.errors import NotSupportedYet, aws_error_text
 from shiftwork.engine.language.model import Account, ActionSpec, Rule
 from shiftwork.engine.language.registry import Registry, registered
 from shiftwork.engine.plan.resources import Resource, opt_out
@@ -53,7 +54,7 @@ def where(region: str, account: Account | None) -> str:
 def describe_error(exc: BaseException) -> str:
     if isinstance(exc, NotSupportedYet):
         return str(exc)
-    return f"{type(exc).__name__}: {exc}"
+    return aws_error_text(exc)
 
 
 def stable(resources: list[Resource]) -> list[Resource]:
@@ -92,11 +93,12 @@ def plan_rule(ctx: PlanContext, rule: Rule, actions: Sequence[ActionSpec], defau
         if group:
             groups.append(group)
 
+    summaries = [s for s in actions if s.type in registry.actions and registry.actions[s.type].cls.summarises]
     limit = rule.limits.max_resources
     if limit is not None and len(plan.resources) > limit:
-        return limited(plan, f"selected {len(plan.resources)} resources, limit max_resources={limit}: did nothing")
+        why = f"selected {len(plan.resources)} resources, limit max_resources={limit}: did nothing"
+        return _alert(ctx, registry, summaries, limited(plan, why))
 
-    summaries = [s for s in actions if s.type in registry.actions and registry.actions[s.type].cls.summarises]
     for spec in actions:
         if spec in summaries:
             continue
@@ -107,8 +109,9 @@ def plan_rule(ctx: PlanContext, rule: Rule, actions: Sequence[ActionSpec], defau
     if percent is not None and plan.changes:
         touched = len({(c.resource.account, c.resource.region, c.resource.id) for c in plan.changes})
         if touched * 100 > percent * plan.selected:
-            return limited(plan, f"would change {touched} of {plan.selected} selected resources "
-                                 f"({touched * 100 / plan.selected:.0f}%), limit max_percent={percent:g}: did nothing")
+            why = (f"would change {touched} of {plan.selected} selected resources "
+                   f"({touched * 100 / plan.selected:.0f}%), limit max_percent={percent:g}: did nothing")
+            return _alert(ctx, registry, summaries, limited(plan, why))
     if summaries and plan.resources:  # once per rule run, after the limits, seeing everything planned
         seen = dataclasses.replace(ctx, planned=(*plan.changes, *plan.skips, *plan.findings))
         for spec in summaries:
@@ -137,6 +140,14 @@ def _plan_action(ctx: PlanContext, plan: RulePlan, registry: Registry, spec: Act
             plan.skips.append(item)
         else:
             plan.findings.append(item)
+
+
+def _alert(ctx: PlanContext, registry: Registry, summaries: Sequence[ActionSpec], plan: RulePlan) -> RulePlan:
+    """A limited rule's summaries are planned anyway, told why: the only changes its plan keeps."""
+    seen = dataclasses.replace(ctx, planned=(*plan.skips, *plan.findings), limited=plan.limited)
+    for spec in summaries:
+        _plan_action(seen, plan, registry, spec, plan.resources)
+    return plan
 
 
 def limited(plan: RulePlan, why: str) -> RulePlan:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shiftwork.engine.schedule.cron import occurrences
-from shiftwork.engine.language.durations import format_duration
+from shiftwork.engine.language.durations import elapsed_words, format_duration
 from shiftwork.engine.language.model import ActionSpec, AlarmTrigger, CronTrigger, EventTrigger, Rule, WindowTrigger
 from shiftwork.engine.schedule.walltime import ensure_utc, floor_minute, wall_label
 from shiftwork.engine.schedule.windows import INSIDE, phase_at, transitions
@@ -89,7 +89,7 @@ def _cron(rule: Rule, trigger: CronTrigger, t: datetime, last: datetime | None) 
         why = (f"{len(pending)} occurrences of '{trigger.cron}' from {wall_label(pending[0], tz)} "
                f"to {wall_label(pending[-1], tz)} coalesced into one firing")
     if pending[-1] < t:
-        why += f" (caught up {format_duration(t - pending[-1])} late)"
+        why += f" (caught up {elapsed_words(t - pending[-1])} late)"
     return Decision(rule.name, True, rule.actions, None, why + late, occurrences=pending, missed=missed)
 
 
@@ -98,5 +98,5 @@ def _next(trigger: CronTrigger, tz: str, t: datetime) -> str:
     for ahead in (timedelta(days=1), timedelta(days=8), MAX_LOOKBACK):
         found = occurrences(trigger.cron, tz, t, t + ahead)
         if found:
-            return f"; next at {wall_label(found[0], tz)}"
+            return f"; next at {wall_label(found[0], tz)} (in {elapsed_words(found[0] - t)})"
     return ""

@@ -1,4 +1,4 @@
-"""A simulation as ONE self-contained HTML file: a week-by-hour calendar per rule, no external assets.
+"""A simulation as ONE self-contained HTML file: the fleet overview, then a week-by-hour calendar per rule.
 
 Python computes every cell (inside/outside/partly, DST-missing hours, firings, holidays) into an
 embedded JSON block; a small inline script draws the tables, and the event list is plain HTML so the
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import html
 import json
-from bisect import bisect_right
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from shiftwork.engine.schedule.simulate import FIRE, PHASE, SUPPRESSED, Simulation, Timeline, render_text
+from shiftwork.engine.schedule.simulate_overview import STYLE as OVERVIEW_STYLE, overlap, overview_html
 from shiftwork.engine.schedule.walltime import local, resolve
 
 STYLE = """
@@ -28,6 +28,8 @@ td.cell{width:5.5em;height:14px;border:1px solid #fff;text-align:center;font-siz
 td.in{background:#2e9e5b;color:#fff}td.part{background:linear-gradient(90deg,#2e9e5b 50%,#dfe7e2 50%)}
 td.out{background:#e8ebe9}td.gap{background:repeating-linear-gradient(45deg,#fff,#fff 3px,#ccc 3px,#ccc 6px)}
 td.none{background:#f7f7f7}td.off{background:transparent;border-color:transparent}
+td.rep{box-shadow:inset 0 0 0 2px #7c3aed}
+table.zoom td.cell{width:auto;min-width:2.4em}table.zoom th.rule{white-space:nowrap;text-align:left}
 td.fire::after{content:"\\25CF";color:#c2410c;font-size:12px}
 td.edge{outline:2px solid #1d4ed8;outline-offset:-2px}
 .legend span{display:inline-block;margin-right:1.2em}
@@ -58,13 +60,7 @@ SCRIPT = """
       for(var h=0; h<24; h++){
         var tr = el('tr'); tr.appendChild(el('th', 'hour', (h<10?'0':'') + h + ':00'));
         week.days.forEach(function(day){
-          var cell = day.cells ? day.cells[h] : null;
-          var td = el('td', 'cell ' + (cell ? cell[0] : 'off'));
-          td.setAttribute('data-date', day.date); td.setAttribute('data-hour', h);
-          if(cell && cell[1].length){
-            td.title = cell[1].join('\\n');
-            if(cell[2]) td.className += ' fire'; else td.className += ' edge';
-          }
+          var td = el('td'); cellFor(td, day.cells ? day.cells[h] : null, [['data-date', day.date], ['data-hour', h]]);
           tr.appendChild(td);
         });
         body.appendChild(tr);
@@ -72,24 +68,57 @@ SCRIPT = """
       table.appendChild(body); host.appendChild(table);
     });
   });
+  function cellFor(td, cell, attrs){  // class first, then the data attributes, then the tooltip
+    td.className = 'cell ' + (cell ? cell[0] : 'off');
+    attrs.forEach(function(a){ td.setAttribute(a[0], a[1]); });
+    if(cell && cell[1].length){ td.title = cell[1].join('\\n'); td.className += cell[2] ? ' fire' : ' edge'; }
+  }
+  function zoom(date){  // the overview's day, hour by hour: one row per rule, one column per local hour
+    var host = document.getElementById('zoom'); if(!host) return; host.innerHTML = '';
+    host.appendChild(el('h2', '', 'Hours of ' + date + ' (each rule in its own timezone)'));
+    var table = el('table', 'week zoom'); table.setAttribute('data-date', date);
+    var head = el('tr'); head.appendChild(el('th', '', 'rule'));
+    for(var h=0; h<24; h++) head.appendChild(el('th', 'hour', (h<10?'0':'') + h));
+    var thead = el('thead'); thead.appendChild(head); table.appendChild(thead);
+    var body = el('tbody');
+    data.rules.forEach(function(rule){
+      var tr = el('tr'); tr.setAttribute('data-rule', rule.name);
+      var name = el('th', 'rule'); var a = el('a', '', rule.name); a.href = '#rule-' + rule.id;
+      name.appendChild(a); tr.appendChild(name);
+      var day = null;
+      rule.weeks.forEach(function(w){ w.days.forEach(function(d){ if(d.date === date) day = d; }); });
+      for(var h=0; h<24; h++){
+        var td = el('td'); cellFor(td, day && day.cells ? day.cells[h] : null, [['data-hour', h]]);
+        tr.appendChild(td);
+      }
+      body.appendChild(tr);
+    });
+    table.appendChild(body); host.appendChild(table);
+  }
+  document.querySelectorAll('#overview th.day').forEach(function(th){
+    th.addEventListener('click', function(){ location.hash = 'day-' + th.getAttribute('data-date'); });
+  });
+  function openTarget(){
+    if(location.hash.indexOf('#day-') === 0){ zoom(location.hash.slice(5)); return; }
+    var t = location.hash && document.getElementById(location.hash.slice(1));
+    var d = t && t.querySelector('details.weeks'); if(d) d.open = true; }
+  window.addEventListener('hashchange', openTarget); openTarget();
+  var ov = document.getElementById('overview');
+  if(ov){ var r = ov.getBoundingClientRect();
+    ov.setAttribute('data-bottom', Math.round(r.bottom + window.scrollY));
+    ov.setAttribute('data-width', Math.round(r.width)); }
   document.body.setAttribute('data-rendered', 'yes');
 })();
 """
 
-LEGEND = [("in", "inside the window"), ("part", "inside for part of the hour"), ("out", "outside"),
-          ("gap", "hour missing (DST change)"), ("none", "cron rule: no firing")]
+LEGEND = [("in", "inside the window"), ("part", "inside for part of the hour (of the day, in the overview)"),
+          ("out", "outside"), ("gap", "hour missing (DST change)"), ("rep", "hour repeated (DST change)"),
+          ("none", "cron rule: no firing"), ("fire-day", "overview: firings that day")]
 
 
-def _overlap(inside: tuple[tuple[datetime, datetime], ...], starts: list[datetime], s: datetime,
-             e: datetime) -> float:
-    """Seconds of [s, e) covered by the sorted, disjoint `inside` intervals."""
-    total, i = 0.0, max(bisect_right(starts, s) - 1, 0)
-    while i < len(inside) and inside[i][0] < e:
-        lo, hi = max(inside[i][0], s), min(inside[i][1], e)
-        if hi > lo:
-            total += (hi - lo).total_seconds()
-        i += 1
-    return total
+def _phase_state(tl: Timeline, starts: list[datetime], s: datetime, e: datetime) -> str:
+    covered = overlap(tl.inside, starts, s, e) / (e - s).total_seconds()
+    return "in" if covered >= 0.999 else "part" if covered > 0 else "out"
 
 
 def _day_cells(tl: Timeline, d: date, marks: dict[tuple[date, int], list[str]],
@@ -100,11 +129,12 @@ def _day_cells(tl: Timeline, d: date, marks: dict[tuple[date, int], list[str]],
         s, e = resolve(tz, d, h * 60), resolve(tz, d, (h + 1) * 60)
         if e <= s:
             state = "gap"
+        elif e - s > timedelta(hours=1):  # fall-back: this wall hour happens twice
+            state = ("none" if tl.kind != "window" else _phase_state(tl, starts, s, e)) + " rep"
         elif tl.kind != "window":
             state = "none"
         else:
-            covered = _overlap(tl.inside, starts, s, e) / (e - s).total_seconds()
-            state = "in" if covered >= 0.999 else "part" if covered > 0 else "out"
+            state = _phase_state(tl, starts, s, e)
         cells.append([state, marks.get((d, h), []), (d, h) in fires])
     return cells
 
@@ -166,8 +196,9 @@ def render_html(sim: Simulation) -> str:
         meta = f"{tl.kind} rule on {rule.resource}, timezone {rule.timezone}, {rule.loc}"
         if tl.initial_phase:
             meta += f"; {tl.initial_phase} at the start"
-        body = f'<p class="note">{e(tl.note)}</p>' if tl.note else f'<div class="cal" id="cal-{i}"></div>'
-        sections.append(f'<section class="rule" data-rule="{e(rule.name)}"><h2>{e(rule.name)}</h2>'
+        body = f'<p class="note">{e(tl.note)}</p>' if tl.note else \
+            f'<details class="weeks"><summary>week view</summary><div class="cal" id="cal-{i}"></div></details>'
+        sections.append(f'<section class="rule" id="rule-{i}" data-rule="{e(rule.name)}"><h2>{e(rule.name)}</h2>'
                         f'<p class="meta">{e(meta)}</p>{body}{_events_html(tl)}</section>')
     legend = "".join(f'<span><i class="sw {cls}"></i>{e(text)}</span>' for cls, text in LEGEND)
     warnings = ""
@@ -179,14 +210,18 @@ def render_html(sim: Simulation) -> str:
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>shiftwork simulation {sim.first} .. {sim.last}</title>
-<style>{STYLE}{_legend_css()}</style></head>
+<style>{STYLE}{OVERVIEW_STYLE}{_legend_css()}</style></head>
 <body>
 <h1>shiftwork simulation {sim.first} .. {sim.last}</h1>
-<p class="meta">Whole local days in each rule's timezone. Rows are local hours, columns days.</p>
+<p class="meta">Whole local days in each rule's timezone. The overview has a row per rule and a column per
+day (hover for details; DST days are marked, the missing and the repeated hour); a rule's name opens its
+week view, whose rows are local hours; a day's header zooms to its hours.</p>
 <div class="legend">{legend}<span><i class="sw fire-mark">&#9679;</i>cron firing</span>
 <span><i class="sw edge-mark"></i>phase change in this hour</span>
 <span><i class="sw holiday-mark"></i>day removed by a calendar</span></div>
 {warnings}
+{overview_html(sim)}
+<div id="zoom"></div>
 {''.join(sections)}
 <noscript><pre>{e(render_text(sim))}</pre></noscript>
 <script type="application/json" id="sim-data">{payload}</script>
@@ -198,7 +233,8 @@ def render_html(sim: Simulation) -> str:
 def _legend_css() -> str:
     colours = {"in": "#2e9e5b", "part": "linear-gradient(90deg,#2e9e5b 50%,#dfe7e2 50%)", "out": "#e8ebe9",
                "gap": "repeating-linear-gradient(45deg,#fff,#fff 3px,#ccc 3px,#ccc 6px)", "none": "#f7f7f7",
-               "holiday-mark": "#fde2e1", "edge-mark": "#fff"}
+               "holiday-mark": "#fde2e1", "edge-mark": "#fff", "fire-day": "#fed7aa",
+               "rep": "#fff;box-shadow:inset 0 0 0 2px #7c3aed"}
     css = "".join(f".legend i.sw.{k}{{background:{v}}}" for k, v in colours.items())
     return css + ".legend i.sw.edge-mark{outline:2px solid #1d4ed8;outline-offset:-2px}" \
                  ".legend i.sw.fire-mark{color:#c2410c;font-style:normal;text-align:center;border:0}"

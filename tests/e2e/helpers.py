@@ -10,11 +10,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def shiftwork(*args: str, env: dict[str, str] | None = None,
-              clear_env: bool = False) -> subprocess.CompletedProcess[str]:
-    """Run the CLI as a user would: a new process, from the repository root (`clear_env`: only `env`)."""
+def shiftwork(*args: str, env: dict[str, str] | None = None, clear_env: bool = False,
+              cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as a user would: a new process, from the repository root unless `cwd` says otherwise
+    (`clear_env`: only `env`)."""
     full_env = {**({} if clear_env else os.environ), "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "shiftwork.engine", *args], cwd=ROOT, env=full_env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "shiftwork.engine", *args], cwd=cwd, env=full_env, capture_output=True,
                           text=True, timeout=120)
 
 

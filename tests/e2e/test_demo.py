@@ -1,42 +1,95 @@
-"""`shiftwork demo` as a newcomer runs it: a new process, no AWS credentials, loopback only."""
+"""`shiftwork demo` as a newcomer runs it: a new process, no AWS credentials, loopback only, any directory."""
 from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import shiftwork
+from tests.e2e.helpers import ROOT, shiftwork
 
 pytestmark = pytest.mark.e2e
+LINES_BEFORE = 249  # `shiftwork demo | wc -l` before the output was made quieter (same eight steps)
 
 
-def test_demo_runs_without_credentials_and_shows_the_product(tmp_path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+def no_credentials(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "PYTHONPATH"}
     env.update({"AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
                 "AWS_EC2_METADATA_DISABLED": "true"})
-    proc = shiftwork("demo", env=env, clear_env=True)
+    return env
+
+
+def test_demo_runs_from_an_empty_directory_without_credentials(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = shiftwork("demo", env=no_credentials(tmp_path), clear_env=True, cwd=empty)
     out = proc.stdout
     assert proc.returncode == 0, proc.stderr
-    assert re.search(r"listens on http://127\.0\.0\.1:\d+ \(loopback only\)", out)
-    assert "ok: " in out and " rules in " in out  # validate
+    assert len(out.splitlines()) <= LINES_BEFORE // 2
+    assert proc.stderr == ""  # progress is for a terminal only
+    assert re.search(r"on http://127\.0\.0\.1:\d+ \(loopback only\)", out)
+    assert "ok: 12 rules in 5 files" in out  # validate, of the examples shipped in the package
     assert "2026-12-25 Christmas Day (england): window suppressed" in out  # simulate
     # plan at Monday 19:00: the two running dev instances stop, the opted-out one is reported
     plan = out.split("3. Plan Monday 19:00")[1].split("4. Plan for an event")[0]
     assert plan.count("ec2:StopInstances") == 2
     assert "(dev-long-job)  ec2.stop: tagged shiftwork:skip=true" in plan
+    assert "event rules, not evaluated on a tick (plan them with --event FILE): api-scale-out, api-scale-in, " \
+           "incident-scale-up" in plan
     assert "dry run: nothing was changed" in plan
     event = out.split("4. Plan for an event")[1].split("5. Run Monday 21:00")[0]
     assert "application-autoscaling:RegisterScalableTarget" in event  # api has a scalable target
+    assert "schedule rules, not evaluated for an event" in event
     first, second, restore = (out.split(h)[1] for h in ("5. Run Monday 21:00", "6. Run the same tick", "7. Tuesday"))
     assert "5 changes made" in first.split("6. Run")[0] and "0 failed" in first.split("6. Run")[0]
     assert "The 'ops' SNS topic received 1 message(s)" in first
     assert "0 changes made" in second.split("7. Tuesday")[0]
-    assert "(restore: desired 0 -> 4) -> ok" in restore.split("8. Validate backups")[0]
+    assert "(restore: desired 0 -> 4; " in restore.split("8. Validate backups")[0]
     backups = out.split("8. Validate backups")[1]
     assert re.search(r"FAIL +vol-\w+ \(reports-data\)  backup\.validate: min_points", backups)
     assert re.search(r"PASS +vol-\w+ \(orders-data\)", backups)
-    assert "(exit code 1)" in backups  # --fail-on findings
+    assert "(exit code 1: a check failed, as expected)" in backups  # --fail-on findings
     assert "The 'backups-oncall' SNS topic received 1 message(s)" in backups
-    assert "Traceback" not in proc.stderr
     assert out.rstrip().endswith("docs/operations.md says how to run the Lambda.")  # no `deploy` command to promise
+
+
+TEAM_RULES = """\
+version: 1
+timezone: America/New_York
+regions: [us-east-1]
+rules:
+  - name: ny-dev-hours
+    resource: ec2.instance
+    match: {tags: {env: dev}}
+    during: {days: mon-fri, hours: "08:30-18:00"}
+    actions: {inside: [ec2.start], outside: [ec2.stop]}
+  - name: staging-backups
+    resource: rds.instance
+    match: {tags: {env: staging}}
+    on: {cron: "0 8 * * *"}
+    actions: [{type: backup.validate, source: aws-backup, max_age: 26h}]
+"""
+
+
+def test_demo_path_runs_your_rules_and_fails_when_a_step_fails(tmp_path: Path) -> None:
+    """`demo ../myrules` narrated the bundled examples (five steps failed) and exited 0."""
+    rules = tmp_path / "myrules"
+    rules.mkdir()
+    (rules / "team.yaml").write_text(TEAM_RULES)
+    proc = shiftwork("demo", str(rules), env=no_credentials(tmp_path), clear_env=True, cwd=tmp_path)
+    out = proc.stdout
+    assert "dev-office-hours" not in out and "no rule named" not in out + proc.stderr
+    assert "ok: 2 rules in 1 file" in out
+    assert "ny-dev-hours  [window, ec2.instance, America/New_York]" in out  # the week simulated
+    assert out.count("$ shiftwork plan ") == 3
+    # the embedded AWS has no AWS Backup API: the check is an error (one line), never a pass
+    assert "ERROR   staging-orders  backup.validate: read: backup:ListRecoveryPointsByResource failed: HTTP 404: " \
+           "Not Found" in out
+    assert out.rstrip().endswith("failed: 3 (exit 1)")
+    assert proc.returncode == 1
+
+    (rules / "team.yaml").write_text(TEAM_RULES.replace("    match: {tags: {env: dev}}\n", ""))
+    proc = shiftwork("demo", str(rules), env=no_credentials(tmp_path), clear_env=True, cwd=tmp_path)
+    assert proc.returncode == 2 and "$ shiftwork simulate" not in proc.stdout
+    assert "no 'match'" in proc.stderr

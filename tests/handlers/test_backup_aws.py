@@ -74,7 +74,7 @@ def test_recent_complete_backups_pass(ctx: PlanContext, stub: Stubber) -> None:
     assert finding.status == "pass"
     assert (finding.check, finding.reason) == ("all", "3 checks passed")
     assert finding.details["checks"] == ["exists", "max_age", "min_points"]
-    assert finding.observed == "newest completed backup 2h ago (2026-11-23T04:00Z), 3 completed"
+    assert finding.observed == "newest completed backup 2 h 0 m ago (2026-11-23T04:00Z), 3 completed"
     assert finding.details["loc"] == "rules/backups.yaml:9:7"
 
 
@@ -95,7 +95,7 @@ def test_max_age_alone_fails_a_stale_newest_backup(ctx: PlanContext, stub: Stubb
     points(stub, [point(30), point(54)])
     [finding] = validator(max_age="26h", min_points=2, window="3d").plan(ctx, [DB])
     assert (finding.status, finding.check) == ("fail", "max_age")
-    assert finding.observed == "newest completed backup 1d6h ago (2026-11-22T00:00Z)"
+    assert finding.observed == "newest completed backup 1 d 6 h 0 m ago (2026-11-22T00:00Z)"
     assert finding.required == "at most 26h old"
     assert [f["check"] for f in finding.details["failures"]] == ["max_age"]
 
@@ -234,7 +234,7 @@ def test_only_validated_restores_count(ctx: PlanContext, stub: Stubber) -> None:
     restores(stub, [restore(1, None), restore(3, "FAILED"), restore(40, "SUCCESSFUL")])
     [finding] = validator(max_age="26h", restore_tested_within="30d").plan(ctx, [DB])
     assert (finding.status, finding.check) == ("fail", "restore_tested_within")
-    assert finding.observed == "last validated restore 40d ago (2026-10-14T06:00Z)"
+    assert finding.observed == "last validated restore 40 d 0 h 0 m ago (2026-10-14T06:00Z)"
 
 
 def test_recent_validated_restore_passes(ctx: PlanContext, stub: Stubber) -> None:

@@ -81,7 +81,7 @@ def test_ebs_snapshots_pass_and_other_volumes_do_not_count(clock: Clock) -> None
     snapshot(ec2, clock, other.id, 1)
     finding = plan(vol, max_age="26h", min_points=3, window="3d", min_retention_days=30)
     assert finding.status == "pass", finding.reason
-    assert finding.observed == "newest completed backup 2h ago (2026-11-23T04:00Z), 3 completed"
+    assert finding.observed == "newest completed backup 2 h 0 m ago (2026-11-23T04:00Z), 3 completed"
 
 
 def test_ebs_snapshots_made_after_the_trigger_time_are_ignored(clock: Clock) -> None:
@@ -91,7 +91,7 @@ def test_ebs_snapshots_made_after_the_trigger_time_are_ignored(clock: Clock) -> 
     finding = plan(vol, now=NOW - timedelta(hours=20), max_age="26h", min_points=2, window="3d")
     assert (finding.status, finding.check) == ("pass", "all")
     finding = plan(vol, now=NOW - timedelta(hours=30), max_age="12h")
-    assert (finding.status, finding.observed) == ("fail", "newest completed backup 20h ago (2026-11-21T04:00Z)")
+    assert (finding.status, finding.observed) == ("fail", "newest completed backup 20 h 0 m ago (2026-11-21T04:00Z)")
 
 
 def test_unencrypted_snapshot_fails_encrypted(clock: Clock) -> None:
@@ -202,7 +202,7 @@ def test_rds_snapshots_by_instance(clock: Clock) -> None:
     assert finding.status == "pass", finding.reason
     stale = plan(db, now=NOW - timedelta(hours=10), max_age="12h")
     assert (stale.status, stale.check, stale.observed) == ("fail", "max_age",
-                                                           "newest completed backup 20h ago (2026-11-22T00:00Z)")
+                                                           "newest completed backup 20 h 0 m ago (2026-11-22T00:00Z)")
 
 
 def test_automated_rds_snapshots_are_kept_for_the_backup_retention_period(clock: Clock) -> None:

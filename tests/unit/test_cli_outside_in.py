@@ -122,22 +122,20 @@ def test_run_table_times_notes_and_counts() -> None:
     from shiftwork.engine.cli.report import render_table
 
     assert render_table(outcomes_for_report(), executed=True) == "\n".join([
-        "rule staging  (ec2.instance, America/New_York, test.yaml:1:1)",
-        "  at 2026-12-21 Mon 19:00 EST (2026-12-22 00:00 UTC): FIRES: first evaluation: reconciling to 'inside'",
-        "  actions: ec2.start",
-        "  selected: 1 resource in us-east-1",
+        "rule staging  (ec2.instance, America/New_York, test.yaml:1:1)  at 2026-12-21 Mon 19:00 EST "
+        "(2026-12-22 00:00 UTC): FIRES: first evaluation: reconciling to 'inside'",
+        "  actions: ec2.start on 1 resource in us-east-1",
         "  change  i-0abc (staging-1)  ec2:StartInstances  stopped -> running  (stopped; starting it) -> ok",
         "  note: no ECS cluster 'nope' in us-east-1; nothing selected there",
         "",
-        "rule backups  (ec2.instance, Europe/London, test.yaml:1:1)",
-        "  at 2026-12-22 Tue 00:00 GMT (2026-12-22 00:00 UTC): does not fire: no occurrence of '0 6 * * *' in the "
-        "1h before this tick (catch_up); next at 2026-12-22 Tue 06:00 GMT",
+        "rule backups  at 2026-12-22 Tue 00:00 GMT (2026-12-22 00:00 UTC): does not fire: no occurrence of "
+        "'0 6 * * *' in the 1h before this tick (catch_up); next at 2026-12-22 Tue 06:00 GMT (in 6 h 0 m)",
         "",
         "2 rules evaluated, 1 fired; 1 change made, 0 failed; 0 skipped, 0 findings, 0 errors",
     ])
-    assert render_table(outcomes_for_report(), calls=1).splitlines()[-2:] == [
-        "2 rules evaluated, 1 fired; 1 change planned (1 write call), 0 skipped, 0 findings, 0 errors",
-        "dry run: nothing was changed (plans may read AWS but never write)"]
+    assert render_table(outcomes_for_report(), calls=1).splitlines()[-1] == (
+        "2 rules evaluated, 1 fired; 1 change planned (1 write call), 0 skipped, 0 findings, 0 errors; "
+        "dry run: nothing was changed (plans may read AWS but never write)")
     fired, quiet = outcomes_for_report()
     fired.plan.changes, fired.results = [], []
     assert render_table([fired, quiet], executed=True, calls=0).splitlines()[-1] == (
@@ -157,7 +155,7 @@ def test_plan_json_has_every_key_for_every_rule_and_totals() -> None:
     assert fired["timezone"] == "America/New_York" and fired["at"] == "2026-12-22T00:00:00Z"
     assert (report["version"], report["dry_run"]) == (1, True)
     assert report["totals"] == {"rules": 2, "fired": 1, "changes": 1, "skipped": 0, "findings": 0, "errors": 0,
-                                "ok": 1, "failed": 0, "not_run": 0, "write_calls": None}
+                                "ok": 1, "failed": 0, "not_run": 0, "limited": 0, "write_calls": None}
 
 
 def test_docs_name_only_commands_that_exist() -> None:
@@ -211,12 +209,31 @@ def test_change_arrows_only_when_something_changes() -> None:
 
     fired, _ = outcomes_for_report()
     start = fired.plan.changes[0]
+    other = dataclasses.replace(start.resource, id="i-0def", name="staging-2")
     tag = dataclasses.replace(start, call="create_tags", before="desired 2", after="desired 2", reason="save")
-    untag = dataclasses.replace(start, call="delete_tags", before="min=2 desired=3 max=6", after="", reason="drop")
+    untag = dataclasses.replace(start, resource=other, call="delete_tags", before="min=2 desired=3 max=6", after="",
+                                reason="drop")
     fired.plan.changes = [tag, untag]
     lines = [line for line in render_table([fired]).splitlines() if line.startswith("  change")]
     assert lines == ["  change  i-0abc (staging-1)  ec2:CreateTags  (save)",
-                     "  change  i-0abc (staging-1)  ec2:DeleteTags  min=2 desired=3 max=6 -> (none)  (drop)"]
+                     "  change  i-0def (staging-2)  ec2:DeleteTags  min=2 desired=3 max=6 -> (none)  (drop)"]
+
+
+def test_one_resource_s_calls_are_one_line_with_every_result() -> None:
+    """A tag save and a scale of one service were two rows; a reader sees one step (and each call's result)."""
+    import dataclasses
+
+    from shiftwork.engine.cli.report import render_table
+    from shiftwork.engine.plan.changes import Result
+
+    fired, _ = outcomes_for_report()
+    start = fired.plan.changes[0]
+    tag = dataclasses.replace(start, call="create_tags", before="", after="", reason="save state")
+    fired.plan.changes = [tag, start]
+    fired.results = [Result(tag, "ok"), Result(start, "failed", "InsufficientInstanceCapacity")]
+    lines = [line for line in render_table([fired], executed=True).splitlines() if line.startswith("  change")]
+    assert lines == ["  change  i-0abc (staging-1)  ec2:CreateTags + ec2:StartInstances  stopped -> running  "
+                     "(save state; stopped; starting it) -> ok, failed: InsufficientInstanceCapacity"]
 
 
 def test_a_plan_for_the_wrong_trigger_kind_says_which_option_to_use() -> None:
@@ -269,8 +286,7 @@ def test_a_rules_description_is_shown_in_plans_and_notifications() -> None:
 
     fired, _ = outcomes_for_report()
     fired.rule = dataclasses.replace(fired.rule, description="Staging boxes run\n  on weekdays only.")
-    assert render_table([fired]).splitlines()[:2] == [
-        "rule staging  (ec2.instance, America/New_York, test.yaml:1:1)", "  Staging boxes run on weekdays only."]
+    assert render_table([fired]).splitlines()[1] == "  Staging boxes run on weekdays only."
     message = summarise("staging", fired.plan.changes, description=fired.rule.description)
     assert message.splitlines()[:2] == ["shiftwork rule 'staging' plans: 1 to change.",
                                         "Staging boxes run on weekdays only."]
@@ -332,6 +348,7 @@ def test_a_misspelled_region_is_a_warning_with_a_suggestion(capsys, tmp_path) ->
     """eu-wst-1 passed validate silently; a plan then waited on a host that does not exist."""
     rules = tmp_path / "a.yaml"
     rules.write_text("version: 1\nregions: [eu-wst-1]\nrules:\n  - name: a\n    resource: ec2.instance\n"
+                         "    match: {all: true}\n"
                      "    regions: [us-east-1, eu-west-1]\n    on: {cron: \"0 1 * * *\"}\n    actions: [ec2.stop]\n")
     code, out, err = run_cli(capsys, "validate", str(rules))
     assert (code, out) == (0, "ok: 1 rule in 1 file, 1 warning\n")
@@ -371,8 +388,8 @@ def test_a_utc_rule_gives_its_time_once() -> None:
     from tests.unit.ruletools import cron_rule, utc
 
     rule, at = cron_rule("0 19 * * *"), utc("2026-12-21 19:00")
-    line = render_table([RuleOutcome(rule, at, evaluate_tick(rule, at, None, None))]).splitlines()[1]
-    assert line == "  at 2026-12-21 Mon 19:00 UTC: FIRES: '0 19 * * *' occurred at 2026-12-21 Mon 19:00 UTC"
+    line = render_table([RuleOutcome(rule, at, evaluate_tick(rule, at, None, None))]).splitlines()[0]
+    assert line.endswith(":1:1)  at 2026-12-21 Mon 19:00 UTC: FIRES: '0 19 * * *' occurred at 2026-12-21 Mon 19:00 UTC")
 
 
 @pytest.mark.parametrize("command", ["plan", "run"])

@@ -94,7 +94,7 @@ def test_validate_prints_conflicts_as_warnings_and_exits_0(tmp_path, capsys) -> 
     path.write_text("version: 1\nrules:\n"
                     "  - {name: stop-noon, resource: ec2.instance, match: {tags: {env: dev}},"
                     " on: {cron: '0 12 * * *'}, actions: [ec2.stop]}\n"
-                    "  - {name: start-noon, resource: ec2.instance, on: {cron: '0 12 * * *'}, actions: [ec2.start]}\n"
+                    "  - {name: start-noon, resource: ec2.instance, match: {all: true}, on: {cron: '0 12 * * *'}, actions: [ec2.start]}\n"
                     "  - {name: prod-noon, resource: ec2.instance, match: {tags: {env: prod}},"
                     " on: {cron: '0 12 * * *'}, actions: [ec2.stop]}\n")
     assert main(["validate", str(path)]) == 0

@@ -81,7 +81,7 @@ def test_aws_form_is_not_read_as_seconds() -> None:
 
 @pytest.mark.parametrize("expr, fragment", [
     ("0 19 * *", "a cron has 5 fields"),
-    ("0 19 ? * MON-FRI *", "wrap the AWS form"),
+    ("0 19 ? * MON-FRI *", "if it is the EventBridge form, wrap it: 'cron(0 19 ? * MON-FRI *)'"),
     ("cron(0 19 * * MON-FRI *)", "exactly one of day-of-month and day-of-week must be '?'"),
     ("cron(0 19 ? * ? *)", "exactly one of"),
     ("61 * * * *", "minute: 61 is out of range 0-59"),

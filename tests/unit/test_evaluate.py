@@ -35,7 +35,7 @@ def test_an_occurrence_older_than_catch_up_is_missed_not_run() -> None:
     assert not late.fires and late.missed == (utc("2027-03-22 08:00"),)
     generous = cron_rule("0 8 * * *", catch_up=timedelta(hours=3))
     d = evaluate_tick(generous, utc("2027-03-22 10:00"), utc("2027-03-22 07:00"), None)
-    assert d.fires and d.occurrences == (utc("2027-03-22 08:00"),) and "caught up 2h late" in d.reason
+    assert d.fires and d.occurrences == (utc("2027-03-22 08:00"),) and "caught up 2 h 0 m late" in d.reason
 
 
 def test_first_evaluation_looks_back_only_catch_up() -> None:
@@ -125,7 +125,7 @@ def test_first_evaluation_without_an_occurrence_says_what_it_looked_at_and_when_
     d = evaluate_tick(rule, utc("2026-12-21 19:00"), None, None)
     assert not d.fires
     assert d.reason == ("no occurrence of '0 6 * * mon' in the 1h before this tick (catch_up); "
-                        "next at 2026-12-28 Mon 06:00 GMT")
+                        "next at 2026-12-28 Mon 06:00 GMT (in 6 d 11 h 0 m)")
     yearly = evaluate_tick(cron_rule("0 6 1 6 *"), utc("2026-12-21 19:00"), None, None)
     assert yearly.reason == "no occurrence of '0 6 1 6 *' in the 1h before this tick (catch_up)"
     later = evaluate_tick(rule, utc("2026-12-21 19:00"), utc("2026-12-21 18:55"), None)

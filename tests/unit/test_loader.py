@@ -96,6 +96,7 @@ calendars:
 rules:
   - name: office
     resource: ec2.instance
+    match: {tags: {env: dev}}
     during: {days: mon-fri, hours: "08:00-19:00", except: [freeze]}
     actions:
       inside: [ec2.start]
@@ -160,6 +161,7 @@ accounts:
 rules:
   - name: inherits
     resource: ec2.instance
+    match: {tags: {env: dev}}
     on: {cron: "0 19 * * *"}
     actions: [ec2.stop]
   - name: overrides
@@ -203,6 +205,7 @@ calendars:
 rules:
   - name: on-event
     resource: ec2.instance
+    match: {tags: {env: dev}}
     on: {event: {source: [aws.health], detail-type: [AWS Health Event]}}
     actions: [ec2.stop]
   - name: on-alarm
@@ -212,6 +215,7 @@ rules:
     actions: [{type: ecs.scale, add: 2, max: 20}]
   - name: nights
     resource: asg.group
+    match: {tags: {tier: etl}}
     during:
       - {days: mon-fri, hours: "20:00-07:00", except: england}
       - {days: [sat, sun]}
@@ -237,7 +241,7 @@ rules:
     assert (monthly.monthdays, monthly.months) == (("1", "L"), ("jan-mar",))
     assert [a.type for a in nights.inside] == ["asg.scale"] and [a.type for a in nights.outside] == ["asg.restore"]
     assert nights.actions == ()
-    assert first.loc.line == 17 and monthly.loc.line == 19
+    assert first.loc.line == 19 and monthly.loc.line == 21
 
 
 def test_every_rule_and_action_knows_its_line(tmp_path: Path) -> None:

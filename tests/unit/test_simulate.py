@@ -85,8 +85,8 @@ def test_cli_errors_exit_2(capsys, argv: list[str], message: str) -> None:
 def test_event_and_disabled_rules_are_listed(capsys, tmp_path) -> None:
     path = tmp_path / "r.yaml"
     path.write_text("version: 1\nrules:\n"
-                    "  - {name: on-alarm, resource: ec2.instance, on: {alarm: cpu-high}, actions: [ec2.start]}\n"
-                    "  - {name: paused, resource: ec2.instance, enabled: false, on: {cron: '0 8 * * *'},"
+                    "  - {name: on-alarm, resource: ec2.instance, match: {all: true}, on: {alarm: cpu-high}, actions: [ec2.start]}\n"
+                    "  - {name: paused, resource: ec2.instance, match: {all: true}, enabled: false, on: {cron: '0 8 * * *'},"
                     " actions: [ec2.start]}\n")
     code, out, _ = run_cli(capsys, "simulate", str(path), "--from", "2027-03-22", "--to", "2027-03-22")
     assert code == 0

@@ -148,17 +148,17 @@ def test_validate_reports_time_errors_at_their_place(tmp_path, capsys) -> None:
 
     path = tmp_path / "r.yaml"
     path.write_text("version: 1\nrules:\n"
-                    "  - name: w\n    resource: ec2.instance\n"
+                    "  - name: w\n    resource: ec2.instance\n    match: {tags: {env: dev}}\n"
                     "    during: {days: [mon, frx], hours: \"08:00-25:00\"}\n"
                     "    actions: {inside: [ec2.start]}\n"
-                    "  - name: c\n    resource: ec2.instance\n"
+                    "  - name: c\n    resource: ec2.instance\n    match: {tags: {env: dev}}\n"
                     "    on: {cron: \"cron(0 19 * * MON *)\"}\n    actions: [ec2.stop]\n")
     assert main(["validate", str(path)]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        f"{path}:5:26: rule 'w': during.days[1]: unknown day 'frx'; did you mean 'fri'?",
-        f"{path}:5:39: rule 'w': during.hours: invalid hours '08:00-25:00': hours run 00-23 (24:00 only as an "
+        f"{path}:6:26: rule 'w': during.days[1]: unknown day 'frx'; did you mean 'fri'?",
+        f"{path}:6:39: rule 'w': during.hours: invalid hours '08:00-25:00': hours run 00-23 (24:00 only as an "
         "end), minutes 00-59",
-        f"{path}:9:16: rule 'c': on.cron: invalid cron: 'cron(0 19 * * MON *)': in the AWS form exactly one of "
+        f"{path}:11:16: rule 'c': on.cron: invalid cron: 'cron(0 19 * * MON *)': in the AWS form exactly one of "
         "day-of-month and day-of-week must be '?'; e.g. cron(0 19 ? * MON-FRI *)",
         "3 errors"]
 

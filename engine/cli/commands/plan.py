@@ -5,7 +5,8 @@ import json
 import sys
 from pathlib import Path
 
-from shiftwork.engine.errors import EXIT_FAILED, UsageError
+from shiftwork.engine.cli import colour
+from shiftwork.engine.errors import EXIT_FAILED, EXIT_LIMITED, EXIT_OK, UsageError
 from shiftwork.engine.language.loader import load
 from shiftwork.engine.language.regions import unknown_region
 from shiftwork.engine.execute.session import make_clients
@@ -99,5 +100,11 @@ def evaluate(args, *, execute: bool) -> int:
     outcomes = run_rules(ruleset, trigger, clients, region, only=args.rule, executor=executor)
     render = render_json if args.format == "json" else render_table
     out = render(outcomes, executed=execute, calls=executor.calls)
+    if render is render_table and colour.enabled(sys.stdout):
+        out = colour.colour_table(out)
     sys.stdout.write(out + "\n")
-    return exit_code(outcomes, args.fail_on)
+    limited = [o for o in outcomes if o.plan is not None and o.plan.limited]
+    for o in limited:  # the table says it too; stderr is what a cron job's mail or a CI log shows first
+        print(f"shiftwork: warning: rule '{o.rule.name}' stopped by limits: {o.plan.limited}", file=sys.stderr)
+    code = exit_code(outcomes, args.fail_on)
+    return EXIT_LIMITED if execute and limited and code == EXIT_OK else code
