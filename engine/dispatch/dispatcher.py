@@ -92,7 +92,7 @@ class Dispatcher:
             if not self.state.claim(done, t, DONE_TTL):
                 continue  # a retried invocation: this rule already succeeded for this tick
             st = self.state.get(rule.name)
-            decision = evaluate_tick(rule, t, st.last_evaluated, st.last_phase)
+            decision = evaluate_tick(rule, t, st.last_evaluated, st.last_phase, st.held_until)
             decision = self._cooldown(rule, decision, st.last_fired, t)
             outcome = self._run(rule, decision, t, None)
             if outcome.failed:
@@ -103,6 +103,7 @@ class Dispatcher:
             st.last_phase = decision.phase if decision.phase is not None else st.last_phase
             if decision.fires:
                 st.last_fired = t
+            st.held_until = held_until(st.held_until, decision, outcome, t)
             self.state.put(rule.name, st)
         if failed or self.deferred:
             self.state.release(lock)  # let the retry (or next tick) pick up what did not complete
@@ -198,6 +199,12 @@ class Dispatcher:
             "failed_rules": sorted({o.rule.name for o in self.outcomes if o.failed}),
             "deferred_rules": list(self.deferred),
         }
+
+
+def held_until(before: datetime | None, decision: Decision, outcome: RuleOutcome, t: datetime) -> datetime | None:
+    """When the rule must reconcile for an override: each firing's plan says anew; otherwise it is kept (a
+    reconcile held off by a cooldown happens at a later tick)."""
+    return outcome.plan.next_expiry(t) if decision.fires and outcome.plan is not None else before
 
 
 def emf(summary: dict[str, Any]) -> dict[str, Any]:

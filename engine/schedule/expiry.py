@@ -1,0 +1,40 @@
+"""What a rule does to a resource once an override on it ends: said in words for `overrides` and notices."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from shiftwork.engine.language.model import CronTrigger, Rule, WindowTrigger
+from shiftwork.engine.schedule.cron import occurrences
+from shiftwork.engine.schedule.walltime import wall_label
+from shiftwork.engine.schedule.windows import INSIDE, phase_at, transitions
+
+LOOK_AHEAD = timedelta(days=8)  # a week and a day: every weekly schedule shows its next occurrence
+
+
+def _names(actions) -> str:
+    return ", ".join(a.type for a in actions) or "nothing (no actions for it)"
+
+
+def after_expiry(rule: Rule, until: datetime) -> str:
+    """One phrase: the actions the rule applies when an override ending at `until` is gone, and when."""
+    trigger = rule.trigger
+    if not rule.enabled:
+        return "nothing: the rule is disabled"
+    if isinstance(trigger, WindowTrigger):
+        phase = phase_at(trigger, rule.timezone, until)
+        actions = rule.inside if phase == INSIDE else rule.outside
+        return f"reconciles to '{phase}' at the first tick from {wall_label(until, rule.timezone)}: {_names(actions)}"
+    if isinstance(trigger, CronTrigger):
+        found = occurrences(trigger.cron, rule.timezone, until, until + LOOK_AHEAD)
+        if not found:
+            return f"nothing within {LOOK_AHEAD.days} days ('{trigger.cron}' does not occur)"
+        return f"next '{trigger.cron}' at {wall_label(found[0], rule.timezone)}: {_names(rule.actions)}"
+    return f"acts on its next matching event: {_names(rule.actions)}"
+
+
+def next_change(rule: Rule, after: datetime) -> datetime | None:
+    """The next phase change of a window rule after `after` (within LOOK_AHEAD), e.g. when it starts things again."""
+    if not isinstance(rule.trigger, WindowTrigger):
+        return None
+    found = transitions(rule.trigger, rule.timezone, after, after + LOOK_AHEAD)
+    return found[0][0] if found else None
