@@ -26,6 +26,7 @@ from shiftwork.engine.dispatch.metrics import emf_document, findings_emf
 from shiftwork.engine.language.model import Rule, RuleSet
 from shiftwork.engine.execute.execution import execute_plan
 from shiftwork.engine.plan.planner import plan_rule
+from shiftwork.engine.dispatch.notices import announce
 from shiftwork.engine.dispatch.runner import RuleOutcome
 from shiftwork.engine.dispatch.state import State
 from shiftwork.engine.events.trigger import decide_event, rule_pattern
@@ -95,6 +96,8 @@ class Dispatcher:
             decision = evaluate_tick(rule, t, st.last_evaluated, st.last_phase, st.held_until)
             decision = self._cooldown(rule, decision, st.last_fired, t)
             outcome = self._run(rule, decision, t, None)
+            announce(rule, t, ruleset=self.ruleset, state=self.state, planning=self.planning, executor=self.executor,
+                     default_region=self.default_region, log=self.log)
             if outcome.failed:
                 failed = True
                 self.state.release(done)

@@ -33,8 +33,11 @@ def after_expiry(rule: Rule, until: datetime) -> str:
 
 
 def next_change(rule: Rule, after: datetime) -> datetime | None:
-    """The next phase change of a window rule after `after` (within LOOK_AHEAD), e.g. when it starts things again."""
-    if not isinstance(rule.trigger, WindowTrigger):
-        return None
-    found = transitions(rule.trigger, rule.timezone, after, after + LOOK_AHEAD)
-    return found[0][0] if found else None
+    """When the rule acts next after `after` (a window's phase change, a cron occurrence; within LOOK_AHEAD)."""
+    if isinstance(rule.trigger, WindowTrigger):
+        changes = transitions(rule.trigger, rule.timezone, after, after + LOOK_AHEAD)
+        return changes[0][0] if changes else None
+    if isinstance(rule.trigger, CronTrigger):
+        found = occurrences(rule.trigger.cron, rule.timezone, after, after + LOOK_AHEAD)
+        return found[0] if found else None
+    return None
