@@ -14,12 +14,17 @@ def register(sub) -> None:
     p.add_argument("--at", metavar="TIME", help="as of this instant (ISO, with Z or an offset; default: now)")
     p.add_argument("--recent", default="24h", metavar="DURATION",
                    help="also list overrides that ended this long ago (default 24h)")
+    add_read_options(p)
+    p.set_defaults(run=run)
+
+
+def add_read_options(p) -> None:
+    """The options of the read-only reports (overrides, drift): which rules, which AWS, which format."""
     p.add_argument("--rule", action="append", default=[], metavar="NAME", help="only this rule (repeatable)")
     p.add_argument("--region", help="region for rules that name none (default: your AWS config)")
     p.add_argument("--profile", help="AWS profile")
     p.add_argument("--endpoint-url", metavar="URL", help="an AWS emulator, e.g. http://127.0.0.1:5000")
     p.add_argument("--format", choices=["table", "json"], default="table", help="for people (default) or scripts")
-    p.set_defaults(run=run)
 
 
 def instant(text: str | None, option: str = "--at") -> datetime:
