@@ -94,7 +94,7 @@ def drift_rule(ctx: PlanContext, rule: Rule, default_region: str) -> RuleDrift:
         res = changes[0].resource
         since, source = aws_since(res)
         if began is not None and (since is None or since < began):
-            since, source = began, f"the '{phase}' phase began"
+            since, source = began, f"the start of the '{phase}' phase"
         since = since or ctx.now
         running = res.type == "ec2.instance" and res.state in ("running", "pending")
         hours = (ctx.now - since).total_seconds() / 3600 if running else None

@@ -38,5 +38,8 @@ def test_demo_runs_without_credentials_and_shows_the_product(tmp_path) -> None:
     assert re.search(r"PASS +vol-\w+ \(orders-data\)", backups)
     assert "(exit code 1)" in backups  # --fail-on findings
     assert "The 'backups-oncall' SNS topic received 1 message(s)" in backups
+    held = out.split("9. Keep one dev instance on tonight")[1]
+    assert re.search(r"skip +i-\w+ \(dev-web-2\)  ec2\.stop: override until \S+ Mon 22:00 .* release test", held)
+    assert re.search(r"Mon 22:00 .*\n(.*\n)*  change +i-\w+ \(dev-web-2\)  ec2:StopInstances", held)
     assert "Traceback" not in proc.stderr
     assert out.rstrip().endswith("docs/operations.md says how to run the Lambda.")  # no `deploy` command to promise

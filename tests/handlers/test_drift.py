@@ -56,12 +56,12 @@ def test_drift_on_the_demo_fleet_after_a_hand_start_lists_that_instance_and_noth
     assert (rule["phase"], rule["phase_since"], rule["wants"]) == ("outside", "2026-12-21T19:00:00Z", ["ec2.stop"])
     assert res["fix"] == ["ec2:StopInstances"] and res["state"] == "running"
     # moto keeps the first launch time on a start (AWS moves LaunchTime): so "since" is the phase start, said so
-    assert (res["since"], res["since_source"]) == ("2026-12-21T19:00:00Z", "the 'outside' phase began")
+    assert (res["since"], res["since_source"]) == ("2026-12-21T19:00:00Z", "the start of the 'outside' phase")
     assert res["instance_hours"] == 2.5 and report["totals"] == {"drifted": 1, "instance_hours": 2.5}
     assert main(["drift", EXAMPLES, "--region", "eu-west-1", "--at", "2026-12-21T21:30"]) == 0
     table = capsys.readouterr().out
     assert f"{hand} (dev-web-1) (eu-west-1) is running: fix ec2:StopInstances; out of state 2h30m" in table
-    assert table.rstrip().endswith("1 resource drifted across 5 window rules, ~2.5 instance-hours")
+    assert table.rstrip().endswith("1 resource drifted across 6 window rules, ~2.5 instance-hours")
 
 
 def test_how_long_comes_from_what_ec2_says() -> None:

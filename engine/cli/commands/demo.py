@@ -52,6 +52,21 @@ def _show_inbox(clients: Clients, queue: str | None, target: str) -> None:
             print(f"  | {line}")
 
 
+def _override_step(path: str, where: list[str], held: str) -> None:
+    """An override through the evening stop that ends by itself; on the coming Monday, as overrides are real-time."""
+    today = datetime.now(timezone.utc).date()
+    day = (today + timedelta(days=7 - today.weekday())).isoformat()  # the next Monday after today
+    _step("9. Keep one dev instance on tonight: an override that ends by itself",
+          f"shiftwork override {held} --until {day}T22:00 --timezone Europe/London --keep running --reason "
+          f"'release test'; then run {day} 19:00 and 22:00",
+          "The 19:00 stop skips it and says until when; the first run from 22:00 stops it (the Lambda: the first "
+          "tick).")
+    _cli(["override", held, "--until", f"{day}T22:00", "--timezone", "Europe/London", "--keep", "running",
+          "--reason", "release test", "--region", "eu-west-1", *where])
+    for hour in ("19:00", "22:00"):
+        _cli(["run", path, "--at", f"{day}T{hour}", "--rule", "dev-office-hours", *where])
+
+
 def run(args) -> int:
     path = args.path
     if not Path(path).exists():
@@ -110,6 +125,7 @@ def run(args) -> int:
                      *where])
         print(f"  (exit code {code})")
         _show_inbox(clients, fleet.inboxes.get("backups-oncall"), "backups-oncall")
+        _override_step(path, where, fleet.instances["dev-web-2"])
         print("\nNext: write your own rules (docs/rules.md), `shiftwork validate` and `simulate` them, then "
               "`shiftwork plan` them against your account (read-only); docs/operations.md says how to run the "
               "Lambda.")

@@ -74,7 +74,7 @@ def render_table(reports) -> str:
             out_for = format_duration(r.at - d.since)
             cost = f", ~{d.instance_hours:.1f} instance-hours" if d.instance_hours is not None else ""
             lines.append(f"  {d.resource.label} ({d.resource.region}) is {d.resource.state}: fix {', '.join(d.fix)}; "
-                         f"out of state {out_for} (since {when(d.since, tz)}, from {d.since_source}){cost}")
+                         f"out of state {out_for} (since {when(d.since, tz)}: {d.since_source}){cost}")
         lines.extend(f"  overridden, not drift: {h}" for h in r.held)
         lines.extend(f"  ERROR: {e}" for e in r.errors)
     drifted = sum(len(r.drifted) for r in reports)
