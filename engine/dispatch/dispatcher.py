@@ -26,6 +26,7 @@ from shiftwork.engine.dispatch.metrics import emf_document, findings_emf
 from shiftwork.engine.language.model import Rule, RuleSet
 from shiftwork.engine.execute.execution import execute_plan
 from shiftwork.engine.plan.planner import plan_rule
+from shiftwork.engine.dispatch.drift_alerts import report_drift
 from shiftwork.engine.dispatch.notices import announce
 from shiftwork.engine.dispatch.runner import RuleOutcome
 from shiftwork.engine.dispatch.state import State
@@ -96,8 +97,11 @@ class Dispatcher:
             decision = evaluate_tick(rule, t, st.last_evaluated, st.last_phase, st.held_until)
             decision = self._cooldown(rule, decision, st.last_fired, t)
             outcome = self._run(rule, decision, t, None)
-            announce(rule, t, ruleset=self.ruleset, state=self.state, planning=self.planning, executor=self.executor,
-                     default_region=self.default_region, log=self.log)
+            aside = {"ruleset": self.ruleset, "state": self.state, "planning": self.planning,
+                     "executor": self.executor, "default_region": self.default_region, "log": self.log}
+            announce(rule, t, **aside)  # heads-up notices (rules with `notice`)
+            if rule.on_drift and not decision.fires and not outcome.failed:
+                report_drift(rule, t, **aside)
             if outcome.failed:
                 failed = True
                 self.state.release(done)

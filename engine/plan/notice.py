@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from shiftwork.engine.language.model import Rule
+from shiftwork.engine.language.model import ActionSpec, Rule, RuleSet
 from shiftwork.engine.language.registry import registered
 from shiftwork.engine.plan.actions import PlanContext
 from shiftwork.engine.plan.changes import Change
@@ -51,12 +51,16 @@ class Notice:
     message: Change | None = None
 
 
-def target_of(rule: Rule, upcoming: Upcoming) -> str:
-    """The notify target of the firing's actions, else of any of the rule's (validate requires one)."""
-    for spec in (*upcoming.actions, *rule.all_actions()):
+def target_topic(rule: Rule, ruleset: RuleSet | None, specs: Sequence[ActionSpec]) -> tuple[str, str]:
+    """(target name, topic ARN) of the first notify action in `specs`, else of the rule (validate requires one)."""
+    for spec in (*specs, *rule.all_actions()):
         if spec.type == "notify":
-            return str(spec.options["target"])
-    raise ValueError(f"rule '{rule.name}' has 'notice' but no notify action")
+            name = str(spec.options["target"])
+            targets = ruleset.notify if ruleset is not None else {}
+            if name not in targets:
+                raise ValueError(f"rule '{rule.name}': notify target '{name}' is not defined under 'notify:'")
+            return name, targets[name].sns
+    raise ValueError(f"rule '{rule.name}' has no notify action to say where its messages go")
 
 
 def plan_notice(ctx: PlanContext, rule: Rule, upcoming: Upcoming, default_region: str) -> Notice:
@@ -83,11 +87,7 @@ def keep_command(res: Resource, until: datetime) -> str:
 
 
 def message(ctx: PlanContext, rule: Rule, upcoming: Upcoming, plan: RulePlan, changing: Sequence[Resource]) -> Change:
-    name = target_of(rule, upcoming)
-    targets = ctx.ruleset.notify if ctx.ruleset is not None else {}
-    if name not in targets:
-        raise ValueError(f"rule '{rule.name}': notify target '{name}' is not defined under 'notify:'")
-    topic = targets[name].sns
+    name, topic = target_topic(rule, ctx.ruleset, upcoming.actions)
     at, tz = upcoming.at, rule.timezone
     until = next_change(rule, at) or at + FALLBACK_HOLD  # when the rule acts again: skip just this firing
     actions = ", ".join(s.type for s in plan.actions)

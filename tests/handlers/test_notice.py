@@ -136,3 +136,30 @@ def test_a_failed_publish_is_retried_by_the_next_tick(load_rules, fleet: list[st
     assert outcomes == ["failed", "sent"]
     assert len(delivered) == 2  # the observer saw both attempts; the first raised before it was sent
     assert delivered[0]["Message"] == delivered[1]["Message"]
+
+
+def test_on_drift_tells_the_notify_target_once_per_drifted_set(load_rules, fleet: list[str]) -> None:
+    a, b = fleet
+    sent = Sent()
+    rules = RULES.replace("    notice: 15m\n", "    on_drift: notify\n")
+    d = Dispatcher(ruleset=load_rules(rules), state=MemoryState(), planning=Clients(read_only=True),
+                   executor=Executor(Clients(observer=sent)), default_region="eu-west-1", log=lambda r: None)
+    d.handle(tick("2026-12-21T19:00:00Z"))  # the rule acts (and its own notify summarises): no drift report
+    assert (states()[a], states()[b]) == ("stopped", "stopped")
+    assert [p["Subject"] for p in sent.published] == ["shiftwork: dev-office-hours"]
+    d.handle(tick("2026-12-21T19:05:00Z"))
+    assert len(sent.published) == 1  # converged: nothing to say
+    boto3.client("ec2", region_name="eu-west-1").start_instances(InstanceIds=[a])  # by hand
+    d.handle(tick("2026-12-21T19:35:00Z"))
+    report = sent.published[-1]
+    assert report["Subject"] == "shiftwork: dev-office-hours: 1 drifted"
+    assert report["Message"].startswith("shiftwork rule 'dev-office-hours': 1 resource(s) not in the state the rule "
+                                        "wants at 2026-12-21 Mon 19:35 GMT (2026-12-21 19:35 UTC) (phase 'outside': "
+                                        "ec2.stop).")
+    assert f"  {a} (eu-west-1) is running: out of state 35m" in report["Message"] and b not in report["Message"]
+    d.handle(tick("2026-12-21T19:40:00Z"))
+    assert len(sent.published) == 2  # the same drift is not repeated every tick
+    boto3.client("ec2", region_name="eu-west-1").start_instances(InstanceIds=[b])
+    d.handle(tick("2026-12-21T19:45:00Z"))
+    assert len(sent.published) == 3 and b in sent.published[-1]["Message"]  # a new drifted resource is news
+    assert "StopInstances" not in sent.ops[1:]  # reporting changes nothing
