@@ -22,7 +22,7 @@ from datetime import datetime
 from shiftwork.engine.plan.actions import Action, PlanContext
 from shiftwork.engine.plan.changes import Change, Finding, Skip
 from shiftwork.engine.errors import NotSupportedYet
-from shiftwork.engine.language.model import Account, ActionSpec, Rule
+from shiftwork.engine.language.model import Account, ActionSpec, Rule, WindowTrigger
 from shiftwork.engine.language.registry import Registry, registered
 from shiftwork.engine.plan.overrides import Override, active_override, when
 from shiftwork.engine.plan.resources import Resource, opt_out
@@ -108,8 +108,10 @@ def plan_rule(ctx: PlanContext, rule: Rule, actions: Sequence[ActionSpec], defau
     ends = plan.next_expiry(ctx.now)
     if ends is not None:  # plans say when a held resource comes back under the rule
         n = len(plan.overrides)
+        then = ("the first tick from then reconciles it" if isinstance(rule.trigger, WindowTrigger)
+                else "the rule's firings from then include it")
         ctx.notes.append(f"rule '{rule.name}': {n} resource{'' if n == 1 else 's'} under an override; the first "
-                         f"ends {when(ends, rule.timezone)}, and the next tick from then reconciles it")
+                         f"ends {when(ends, rule.timezone)}; {then}")
 
     limit = rule.limits.max_resources
     if limit is not None and len(plan.resources) > limit:

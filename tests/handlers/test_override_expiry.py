@@ -98,3 +98,20 @@ def test_keep_running_lets_the_morning_start_through(load_rules, dev) -> None:
     d = dispatcher(load_rules, MemoryState(), [])
     d.handle(tick("2026-12-22T08:00:00Z"))
     assert states() == {held: "running", other: "running"}
+
+
+def test_plan_shows_the_override_and_when_it_ends(load_rules, dev, capsys: pytest.CaptureFixture[str],
+                                                  tmp_path) -> None:
+    from shiftwork.engine.cli.main import main
+
+    held, other = dev
+    Executor(Clients()).execute(set_changes([parse_ref(held, "eu-west-1")], UNTIL, "running", "me", "demo"))
+    rules = tmp_path / "office.yaml"
+    rules.write_text(RULES)
+    assert main(["plan", str(rules), "--at", "2026-12-21T19:00", "--region", "eu-west-1"]) == 0
+    out = capsys.readouterr().out
+    assert f"change  {other}  ec2:StopInstances" in out
+    assert (f"skip    {held}  ec2.stop: override until 2026-12-21 Mon 22:00 GMT (2026-12-21 22:00 UTC) "
+            "(keep running) by me: demo") in out
+    assert ("note: 1 resource under an override; the first ends 2026-12-21 Mon 22:00 GMT (2026-12-21 22:00 UTC); "
+            "the first tick from then reconciles it") in out
