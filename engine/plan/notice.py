@@ -83,7 +83,8 @@ def plan_notice(ctx: PlanContext, rule: Rule, upcoming: Upcoming, default_region
 def keep_command(res: Resource, until: datetime) -> str:
     """The exact `shiftwork override` that keeps this resource running past the firing."""
     region = f" --region {res.region}" if res.type == "ec2.instance" else ""
-    return f"shiftwork override {command_ref(res)}{region} --until {format_until(until)} --keep running"
+    where = f"  # in account {res.account}: use a --profile for it" if res.account else ""
+    return f"shiftwork override {command_ref(res)}{region} --until {format_until(until)} --keep running{where}"
 
 
 def message(ctx: PlanContext, rule: Rule, upcoming: Upcoming, plan: RulePlan, changing: Sequence[Resource]) -> Change:
