@@ -26,6 +26,8 @@ from shiftwork.engine.dispatch.metrics import emf_document, findings_emf
 from shiftwork.engine.language.model import Rule, RuleSet
 from shiftwork.engine.execute.execution import execute_plan
 from shiftwork.engine.plan.planner import plan_rule
+from shiftwork.engine.dispatch.drift_alerts import report_drift
+from shiftwork.engine.dispatch.notices import announce
 from shiftwork.engine.dispatch.runner import RuleOutcome
 from shiftwork.engine.dispatch.state import State
 from shiftwork.engine.events.trigger import decide_event, rule_pattern
@@ -92,9 +94,14 @@ class Dispatcher:
             if not self.state.claim(done, t, DONE_TTL):
                 continue  # a retried invocation: this rule already succeeded for this tick
             st = self.state.get(rule.name)
-            decision = evaluate_tick(rule, t, st.last_evaluated, st.last_phase)
+            decision = evaluate_tick(rule, t, st.last_evaluated, st.last_phase, st.held_until)
             decision = self._cooldown(rule, decision, st.last_fired, t)
             outcome = self._run(rule, decision, t, None)
+            aside = {"ruleset": self.ruleset, "state": self.state, "planning": self.planning,
+                     "executor": self.executor, "default_region": self.default_region, "log": self.log}
+            announce(rule, t, **aside)  # heads-up notices (rules with `notice`)
+            if rule.on_drift and not decision.fires and not outcome.failed:
+                report_drift(rule, t, **aside)
             if outcome.failed:
                 failed = True
                 self.state.release(done)
@@ -103,6 +110,7 @@ class Dispatcher:
             st.last_phase = decision.phase if decision.phase is not None else st.last_phase
             if decision.fires:
                 st.last_fired = t
+            st.held_until = held_until(st.held_until, decision, outcome, t)
             self.state.put(rule.name, st)
         if failed or self.deferred:
             self.state.release(lock)  # let the retry (or next tick) pick up what did not complete
@@ -200,6 +208,12 @@ class Dispatcher:
             "limited_rules": sorted({o.rule.name for o in self.outcomes if o.plan and o.plan.limited}),
             "deferred_rules": list(self.deferred),
         }
+
+
+def held_until(before: datetime | None, decision: Decision, outcome: RuleOutcome, t: datetime) -> datetime | None:
+    """When the rule must reconcile for an override: each firing's plan says anew; otherwise it is kept (a
+    reconcile held off by a cooldown happens at a later tick)."""
+    return outcome.plan.next_expiry(t) if decision.fires and outcome.plan is not None else before
 
 
 def emf(summary: dict[str, Any]) -> dict[str, Any]:

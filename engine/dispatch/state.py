@@ -19,6 +19,7 @@ class RuleState:
     last_evaluated: datetime | None = None  # the watermark: the last tick time evaluated
     last_phase: str | None = None  # window rules
     last_fired: datetime | None = None  # for cooldowns
+    held_until: datetime | None = None  # the earliest end of an override the last firing honoured: reconcile then
 
     def to_json(self) -> dict[str, Any]:
         return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in asdict(self).items()}
@@ -27,7 +28,7 @@ class RuleState:
     def from_json(cls, data: dict[str, Any]) -> "RuleState":
         def when(key: str) -> datetime | None:
             return datetime.fromisoformat(data[key]) if data.get(key) else None
-        return cls(when("last_evaluated"), data.get("last_phase"), when("last_fired"))
+        return cls(when("last_evaluated"), data.get("last_phase"), when("last_fired"), when("held_until"))
 
 
 class State:

@@ -21,6 +21,7 @@ from shiftwork.engine.language.yamldoc import Document
 from shiftwork.engine.language.zonecheck import zone_warning
 
 DEFAULT_TIMEZONE = "UTC"
+MIN_NOTICE, MAX_NOTICE = timedelta(minutes=1), timedelta(hours=24)  # MAX_NOTICE: the dispatcher's tick look-ahead
 
 
 @lru_cache(maxsize=1)
@@ -157,6 +158,10 @@ class Builder:
             self.error(doc, at + ("enforce",), "'enforce' applies only to 'during' rules", key=True)
         if trigger is not None and "catch_up" in raw and not isinstance(trigger, CronTrigger):
             self.error(doc, at + ("catch_up",), "'catch_up' applies only to 'on: {cron: ...}' rules", key=True)
+        if trigger is not None and "notice" in raw and not self.dirty(at + ("notice",)):
+            self.check_notice(doc, at, raw, trigger, inside + outside + actions)
+        if trigger is not None and "on_drift" in raw and not self.dirty(at + ("on_drift",)):
+            self.check_on_drift(doc, at, trigger, inside + outside + actions)
         if len(self.problems) != before or trigger is None or resource is None or self.dirty(at):
             return None
         accounts = defaults["accounts"]
@@ -170,10 +175,39 @@ class Builder:
             enforce=bool(raw.get("enforce", False)),
             catch_up=parse_duration(raw["catch_up"]) if "catch_up" in raw else timedelta(hours=1),
             cooldown=parse_duration(raw["cooldown"]) if "cooldown" in raw else None,
+            notice=parse_duration(raw["notice"]) if "notice" in raw else None, on_drift=raw.get("on_drift"),
             limits=Limits(limits.get("max_resources"), limits.get("max_percent")),
             shadow=bool(raw.get("shadow", False)), enabled=bool(raw.get("enabled", True)),
             description=raw.get("description", ""), loc=doc.loc(at),
         )
+
+    def check_notice(self, doc: Document, at: tuple, raw: dict[str, Any], trigger: Trigger,
+                     specs: tuple[ActionSpec, ...]) -> None:
+        """`notice`: schedule rules only, between a minute and the dispatcher's look-ahead, with a notify target."""
+        path = at + ("notice",)
+        if not isinstance(trigger, (CronTrigger, WindowTrigger)):
+            self.error(doc, path, "'notice' applies only to schedule rules ('on: {cron: ...}' or 'during')",
+                       "an event cannot be announced before it happens", key=True)
+            return
+        notice = parse_duration(raw["notice"])
+        if not MIN_NOTICE <= notice <= MAX_NOTICE:
+            hours = int(MAX_NOTICE.total_seconds() // 3600)
+            self.error(doc, path, f"notice {raw['notice']} is not between 1m and {hours}h",
+                       f"the dispatcher looks {hours}h ahead on each tick")
+        self.need_notify(doc, at, "notice", specs, "the heads-up")
+
+    def check_on_drift(self, doc: Document, at: tuple, trigger: Trigger, specs: tuple[ActionSpec, ...]) -> None:
+        """`on_drift`: `during` rules only (only they want a state), with a notify target."""
+        if not isinstance(trigger, WindowTrigger):
+            self.error(doc, at + ("on_drift",), "'on_drift' applies only to 'during' rules",
+                       "only a window says which state a resource should be in", key=True)
+            return
+        self.need_notify(doc, at, "on_drift", specs, "the drift report")
+
+    def need_notify(self, doc: Document, at: tuple, field: str, specs: tuple[ActionSpec, ...], what: str) -> None:
+        if not self.hit(at + ("actions",)) and not any(s.type == "notify" for s in specs):
+            self.error(doc, at + (field,), f"'{field}' needs a notify action in the rule: it says where {what} goes",
+                       "add {type: notify, target: NAME} to the actions", key=True)
 
     def build_trigger(self, doc: Document, at: tuple, raw: dict[str, Any]) -> Trigger | None:
         on, during = raw.get("on"), raw.get("during")

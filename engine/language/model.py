@@ -130,6 +130,8 @@ class Rule:
     enforce: bool = False
     catch_up: timedelta = timedelta(hours=1)
     cooldown: timedelta | None = None
+    notice: timedelta | None = None  # heads-up this long before a scheduled stop or scale-down
+    on_drift: str | None = None  # "notify": tell the notify target when resources drift from the window's state
     limits: Limits = field(default_factory=Limits)
     shadow: bool = False
     enabled: bool = True

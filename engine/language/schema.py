@@ -115,6 +115,10 @@ def rule_schema(registry: Registry) -> dict[str, Any]:
             "enforce": {"type": "boolean", "description": "Window rules: re-apply the phase's actions every tick."},
             "catch_up": _duration("How late a missed cron occurrence may still run (default 1h)."),
             "cooldown": _duration("Minimum time between two firings of the rule."),
+            "notice": _duration("Schedule rules: this long before a stop or scale-down (at most 24h), tell the "
+                                "rule's notify target which resources will change and how to override them."),
+            "on_drift": {"enum": ["notify"], "description": "'during' rules: on a tick where the rule does not act, "
+                                                            "tell its notify target which resources drifted."},
             "limits": {"type": "object", "additionalProperties": False, "minProperties": 1, "properties": {
                 "max_resources": {"type": "integer", "minimum": 1},
                 "max_percent": {"type": "number", "exclusiveMinimum": 0, "maximum": 100}}},

@@ -18,12 +18,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from shiftwork.engine.plan.actions import Action, PlanContext
 from shiftwork.engine.plan.changes import Change, Finding, Skip
 from shiftwork.engine.errors import NotSupportedYet, aws_error_text
-from shiftwork.engine.language.model import Account, ActionSpec, Rule
+from shiftwork.engine.language.model import Account, ActionSpec, Rule, WindowTrigger
 from shiftwork.engine.language.registry import Registry, registered
+from shiftwork.engine.plan.overrides import Override, active_override, when
 from shiftwork.engine.plan.resources import Resource, opt_out
 
 
@@ -40,6 +42,12 @@ class RulePlan:
     errors: list[str] = field(default_factory=list)  # selection/planning errors, per region/account, isolated
     limited: str | None = None  # set when limits stopped the rule: nothing planned, says why
     selected: int = 0  # resources the selectors returned, before opt-outs
+    overrides: list[tuple[Resource, Override]] = field(default_factory=list)  # active overrides, in scope or not
+
+    def next_expiry(self, now: datetime) -> datetime | None:
+        """The earliest end of an override this plan honoured: when the rule must reconcile again."""
+        ends = [o.until for _, o in self.overrides if o.until is not None and o.until > now]
+        return min(ends) if ends else None
 
     @property
     def accounts(self) -> dict[str, Account]:
@@ -84,7 +92,12 @@ def plan_rule(ctx: PlanContext, rule: Rule, actions: Sequence[ActionSpec], defau
         plan.selected += len(found)
         group = []
         for res in found:
-            reason = opt_out(res, ctx.now)
+            held = active_override(res.tags, ctx.now)
+            if held is not None:
+                plan.overrides.append((res, held))
+            reason = opt_out(res, ctx.now)  # skip=true, and the older skip-until in its own words
+            if reason is None and held is not None and held.keep is None:
+                reason = held.describe(rule.timezone)
             if reason:
                 plan.skips.extend(Skip(rule.name, spec.type, res, reason) for spec in actions)
             else:
@@ -94,6 +107,14 @@ def plan_rule(ctx: PlanContext, rule: Rule, actions: Sequence[ActionSpec], defau
             groups.append(group)
 
     summaries = [s for s in actions if s.type in registry.actions and registry.actions[s.type].cls.summarises]
+    ends = plan.next_expiry(ctx.now)
+    if ends is not None:  # plans say when a held resource comes back under the rule
+        n = len(plan.overrides)
+        then = ("the first tick from then reconciles it" if isinstance(rule.trigger, WindowTrigger)
+                else "the rule's firings from then include it")
+        ctx.notes.append(f"rule '{rule.name}': {n} resource{'' if n == 1 else 's'} under an override; the first "
+                         f"ends {when(ends, rule.timezone)}; {then}")
+
     limit = rule.limits.max_resources
     if limit is not None and len(plan.resources) > limit:
         why = f"selected {len(plan.resources)} resources, limit max_resources={limit}: did nothing"
@@ -103,7 +124,12 @@ def plan_rule(ctx: PlanContext, rule: Rule, actions: Sequence[ActionSpec], defau
         if spec in summaries:
             continue
         for group in groups:
-            _plan_action(ctx, plan, registry, spec, group)
+            kept = held_back(plan, spec.type)
+            plan.skips.extend(Skip(rule.name, spec.type, r, kept[key(r)].describe(rule.timezone))
+                              for r in group if key(r) in kept)
+            free = [r for r in group if key(r) not in kept]
+            if free:
+                _plan_action(ctx, plan, registry, spec, free)
 
     percent = rule.limits.max_percent
     if percent is not None and plan.changes:
@@ -117,6 +143,15 @@ def plan_rule(ctx: PlanContext, rule: Rule, actions: Sequence[ActionSpec], defau
         for spec in summaries:
             _plan_action(seen, plan, registry, spec, plan.resources)
     return plan
+
+
+def key(res: Resource) -> tuple[str, str, str]:
+    return (res.account or "", res.region, res.id)
+
+
+def held_back(plan: RulePlan, action: str) -> dict[tuple[str, str, str], Override]:
+    """Resources whose override (with `keep`) keeps this action off them."""
+    return {key(res): o for res, o in plan.overrides if o.keep is not None and o.blocks(action)}
 
 
 def _plan_action(ctx: PlanContext, plan: RulePlan, registry: Registry, spec: ActionSpec,

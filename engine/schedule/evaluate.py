@@ -24,13 +24,18 @@ class Decision:
     missed: tuple[datetime, ...] = ()  # occurrences older than catch_up: reported, not run
 
 
-def evaluate_tick(rule: Rule, t: datetime, last: datetime | None, last_phase: str | None) -> Decision:
-    """Decide whether `rule` fires at tick `t`, given the previous evaluation time and phase."""
+def evaluate_tick(rule: Rule, t: datetime, last: datetime | None, last_phase: str | None,
+                  held_until: datetime | None = None) -> Decision:
+    """Decide whether `rule` fires at tick `t`, given the previous evaluation time and phase.
+
+    `held_until`: when an override that kept the rule's last firing off some resources ends; from then a
+    window rule fires again, so those resources reach the phase's state without waiting for `enforce`.
+    """
     t = floor_minute(ensure_utc(t, "tick time"))
     last = ensure_utc(last, "last evaluation time") if last is not None else None
     trigger = rule.trigger
     if isinstance(trigger, WindowTrigger):
-        return _window(rule, trigger, t, last, last_phase)
+        return _window(rule, trigger, t, last, last_phase, held_until)
     if isinstance(trigger, CronTrigger):
         return _cron(rule, trigger, t, last)
     if isinstance(trigger, (EventTrigger, AlarmTrigger)):
@@ -39,7 +44,7 @@ def evaluate_tick(rule: Rule, t: datetime, last: datetime | None, last_phase: st
 
 
 def _window(rule: Rule, trigger: WindowTrigger, t: datetime, last: datetime | None,
-            last_phase: str | None) -> Decision:
+            last_phase: str | None, held_until: datetime | None = None) -> Decision:
     phase = phase_at(trigger, rule.timezone, t)
     actions = rule.inside if phase == INSIDE else rule.outside
     if not rule.enabled:
@@ -54,6 +59,9 @@ def _window(rule: Rule, trigger: WindowTrigger, t: datetime, last: datetime | No
                 why += f" at {wall_label(changes[-1][0], rule.timezone)}"
     elif rule.enforce:
         why = f"still '{phase}'; enforce re-applies the '{phase}' actions every tick"
+    elif held_until is not None and held_until <= t:
+        why = (f"an override that held back resources ended at {wall_label(held_until, rule.timezone)}; "
+               f"reconciling them to '{phase}'")
     else:
         return Decision(rule.name, False, (), phase, f"still '{phase}' since the last evaluation; nothing to do")
     if not actions:

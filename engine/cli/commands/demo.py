@@ -165,11 +165,24 @@ def narrate(path: str) -> int:
         else:
             step.failed.append(f"8 (exit {code}, expected 1)")  # type: ignore[attr-defined]
         _show_inbox(clients, fleet.inboxes.get("backups-oncall"), "backups-oncall")
+        _override_step(step, path, where, fleet.instances["dev-web-2"])
     failed = step.failed  # type: ignore[attr-defined]
     print("\nNext: write your own rules (docs/rules.md), try them here with `shiftwork demo PATH`, `validate` and "
           "`simulate` them, then `plan` them against your account (read-only); docs/operations.md says how to "
           "run the Lambda.")
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _override_step(step: Callable[..., int], path: str, where: list[str], held: str) -> None:
+    """An override through the evening stop that ends by itself; on the coming Monday, as overrides are real-time."""
+    today = datetime.now(timezone.utc).date()
+    day = (today + timedelta(days=7 - today.weekday())).isoformat()  # the next Monday after today
+    step("9. Keep one dev instance on tonight: an override that ends by itself",
+         ["override", held, "--until", f"{day}T22:00", "--timezone", "Europe/London", "--keep", "running",
+          "--reason", "release test", "--region", "eu-west-1", *where],
+         "The 19:00 stop skips it and says until when; the first run from 22:00 stops it.")
+    for hour in ("19:00", "22:00"):
+        step(f"9. Run {day} {hour}", ["run", path, "--at", f"{day}T{hour}", "--rule", "dev-office-hours", *where])
 
 
 def _cli_step_expecting_failure(step: Callable[..., int], at: str, path: str, where: list[str]) -> int:
