@@ -32,6 +32,14 @@ def _quiet(o: RuleOutcome) -> bool:
     return not (o.decision.fires or o.decision.missed or o.plan is not None or o.error or o.notes)
 
 
+def _idle(o: RuleOutcome) -> bool:
+    """A rule that fires but selected nothing and has nothing else to say: one line, like a rule that does not fire."""
+    plan = o.plan
+    return bool(o.decision.fires and plan is not None and not (
+        plan.resources or plan.changes or plan.skips or plan.findings or plan.errors or plan.limited
+        or o.decision.missed or o.error or len(o.notes) > 1))
+
+
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
@@ -149,6 +157,10 @@ def render_table(outcomes: Sequence[RuleOutcome], *, executed: bool = False, cal
             continue
         if _quiet(o):
             quiet.append(f"rule {rule.name}{flags}  at {_when(o)}: does not fire: {o.decision.reason}")
+            continue
+        if _idle(o):
+            why = _note(o, o.notes[0]) if o.notes else f"no {rule.resource} selected"
+            quiet.append(f"rule {rule.name}{flags}  at {_when(o)}: fires, nothing to do: {why}")
             continue
         lines.append(f"rule {rule.name}{flags}  ({rule.resource}, {rule.timezone}, {rule.loc})"
                      + _trigger_line(o))

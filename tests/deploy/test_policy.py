@@ -315,6 +315,7 @@ def test_a_shadow_rule_gets_only_reads_and_a_disabled_rule_nothing(tmp_path: Pat
             actions: [ec2.stop, {type: notify, target: ops}]
           - name: retired
             resource: rds.instance
+            match: {all: true}
             accounts: [{id: "444455556666", role: "arn:aws:iam::444455556666:role/off"}]
             on: {cron: "0 19 * * *"}
             enabled: false

@@ -26,11 +26,14 @@ def test_demo_runs_from_an_empty_directory_without_credentials(tmp_path: Path) -
     proc = shiftwork("demo", env=no_credentials(tmp_path), clear_env=True, cwd=empty)
     out = proc.stdout
     assert proc.returncode == 0, proc.stderr
+    # a rule that fires on nothing (the demo fleet has no qa instances) is one line, not a block
+    assert re.search(r"\nrule qa-evenings-off  at 2026-12-21 Mon 19:00 GMT \(2026-12-21 19:00 UTC\): fires, nothing "
+                     r"to do: asked EC2 only for pending/running instances", out)
     same_steps = out.split("── 9. ")[0]  # step 9 (an override and its expiry) came after the halving
     assert len(same_steps.splitlines()) <= LINES_BEFORE // 2
     assert proc.stderr == ""  # progress is for a terminal only
     assert re.search(r"on http://127\.0\.0\.1:\d+ \(loopback only\)", out)
-    assert "ok: 12 rules in 5 files" in out  # validate, of the examples shipped in the package
+    assert "ok: 13 rules in 6 files" in out  # validate, of the examples shipped in the package
     assert "2026-12-25 Christmas Day (england): window suppressed" in out  # simulate
     # plan at Monday 19:00: the two running dev instances stop, the opted-out one is reported
     plan = out.split("3. Plan Monday 19:00")[1].split("4. Plan for an event")[0]
