@@ -7,9 +7,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 from shiftwork.engine.errors import UsageError
-from shiftwork.engine.events.patterns import matches
+from shiftwork.engine.events.patterns import explain, matches
 from shiftwork.engine.schedule.evaluate import Decision, evaluate_tick
 from shiftwork.engine.language.model import AlarmTrigger, EventTrigger, Rule
+from shiftwork.engine.language.patterns import CompiledPattern
 from shiftwork.engine.schedule.walltime import resolve
 
 
@@ -46,6 +47,13 @@ def rule_pattern(rule: Rule) -> dict[str, Any] | None:
     return None
 
 
+def rule_compiled(rule: Rule) -> CompiledPattern | None:
+    """The rule's pattern as compiled when the rules loaded; None for schedule rules."""
+    if isinstance(rule.trigger, (EventTrigger, AlarmTrigger)):
+        return rule.trigger.compiled
+    return None
+
+
 def decide_tick(rule: Rule, t: datetime) -> Decision:
     """A plan's view of a tick: no watermark, so cron looks back `catch_up` and a window reconciles."""
     decision = evaluate_tick(rule, t, None, None)
@@ -55,7 +63,8 @@ def decide_tick(rule: Rule, t: datetime) -> Decision:
 
 
 def decide_event(rule: Rule, event: dict[str, Any]) -> Decision:
-    pattern = rule_pattern(rule)
+    """Fire or not, and why; a miss names the first pattern path that failed (what it wanted, what the event has)."""
+    pattern = rule_compiled(rule)
     if pattern is None:
         return Decision(rule.name, False, (), None, "not event-driven: runs on schedule ticks only (plan it with --at)")
     if not rule.enabled:
@@ -63,4 +72,4 @@ def decide_event(rule: Rule, event: dict[str, Any]) -> Decision:
     if matches(pattern, event):
         return Decision(rule.name, True, rule.actions, None,
                         f"event {event.get('source')}/{event.get('detail-type')} matches the rule's pattern")
-    return Decision(rule.name, False, (), None, "the event does not match the rule's pattern")
+    return Decision(rule.name, False, (), None, f"no match: {explain(pattern, event)}")

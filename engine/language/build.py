@@ -13,6 +13,7 @@ from shiftwork.engine.language.durations import parse_duration
 from shiftwork.engine.errors import Diagnostic
 from shiftwork.engine.language.model import (Account, ActionSpec, AlarmTrigger, Calendar, CronTrigger, EventTrigger, Limits, Match,
                           NotifyTarget, Rule, RuleSet, Trigger, WindowSpec, WindowTrigger)
+from shiftwork.engine.language.patterns import compile_pattern
 from shiftwork.engine.language.regions import unknown_region
 from shiftwork.engine.language.registry import registered
 from shiftwork.engine.language.schemaerrors import diagnostic
@@ -55,6 +56,9 @@ class Builder:
     def dirty(self, path: tuple) -> bool:
         """Something at or below path failed the schema (already reported)."""
         return any(p[:len(path)] == path for p in self.bad)
+
+    def error_count(self) -> int:
+        return sum(p.severity == "error" for p in self.problems)
 
     def error(self, doc: Document, path: tuple, message: str, hint: str | None = None, key: bool = False) -> None:
         self.problems.append(diagnostic(doc, path, message, hint, key=key))
@@ -136,7 +140,7 @@ class Builder:
             self.rule_locs[name] = str(doc.loc(at))
 
     def build_rule(self, doc: Document, at: tuple, raw: dict[str, Any], defaults: dict[str, Any]) -> Rule | None:
-        before = len(self.problems)
+        before = self.error_count()
         resource = None if self.dirty(at + ("resource",)) else raw["resource"]
         tz = raw.get("timezone", defaults["timezone"])
         if "timezone" in raw and not self.dirty(at + ("timezone",)):
@@ -152,7 +156,7 @@ class Builder:
             self.error(doc, at + ("enforce",), "'enforce' applies only to 'during' rules", key=True)
         if trigger is not None and "catch_up" in raw and not isinstance(trigger, CronTrigger):
             self.error(doc, at + ("catch_up",), "'catch_up' applies only to 'on: {cron: ...}' rules", key=True)
-        if len(self.problems) != before or trigger is None or resource is None or self.dirty(at):
+        if self.error_count() != before or trigger is None or resource is None or self.dirty(at):
             return None
         accounts = defaults["accounts"]
         if "accounts" in raw:
@@ -198,8 +202,21 @@ class Builder:
                 self.error(doc, at + ("on", "cron") + sub, message, hint)
             return CronTrigger(on["cron"], loc)
         if kinds == ["event"]:
-            return EventTrigger(on["event"], loc)
-        return AlarmTrigger(on["alarm"], on.get("state", "ALARM"), loc)
+            return self.build_event(doc, at + ("on", "event"), on["event"], loc)
+        trigger = AlarmTrigger(on["alarm"], on.get("state", "ALARM"), loc)
+        trigger.compiled  # noqa: B018 (compiled once, at load)
+        return trigger
+
+    def build_event(self, doc: Document, at: tuple, pattern: dict[str, Any], loc: Any) -> EventTrigger | None:
+        """Check the pattern as EventBridge would, each problem at its operator; keep it compiled."""
+        compiled, problems = compile_pattern(pattern)
+        for p in problems:
+            self.problems.append(diagnostic(doc, at + p.path, p.message, p.hint, key=p.key, severity=p.severity))
+        if compiled is None:
+            return None
+        trigger = EventTrigger(pattern, loc)
+        trigger.__dict__["compiled"] = compiled  # the cached property, filled from this one compilation
+        return trigger
 
     def build_window(self, doc: Document, at: tuple, during: Any) -> WindowTrigger | None:
         items = during if isinstance(during, list) else [during]
