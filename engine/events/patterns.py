@@ -85,11 +85,11 @@ def _is_number(value: Any) -> bool:
 
 
 def _equal(want: Any, value: Any) -> bool:
-    """JSON equality as EventBridge reads it: 5 = 5.0, "5" != 5, true != 1, null only null."""
+    """JSON equality as EventBridge reads it: "5" != 5, true != 1, null only null, 300 != 300.0."""
     if isinstance(want, bool) or isinstance(value, bool):
         return isinstance(want, bool) and isinstance(value, bool) and want == value
-    if _is_number(want):
-        return _is_number(value) and want == value
+    if _is_number(want):  # the AWS docs: 300 and 300.0 are not equal; `numeric` compares values
+        return _is_number(value) and isinstance(value, float) == isinstance(want, float) and want == value
     if want is None:
         return value is None
     return isinstance(value, str) and want == value

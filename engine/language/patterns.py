@@ -127,7 +127,7 @@ class _Compiler:
                 fields.append(None)
         if any(f is None for f in fields) or any(b is None for b in ors):
             return None
-        return Node(tuple(fields), tuple(ors))
+        return _with_branches(tuple(fields), tuple(ors))  # type: ignore[arg-type]
 
     def or_branches(self, value: Any, at: tuple[Any, ...]) -> tuple[Node, ...] | None:
         if not isinstance(value, list) or len(value) < 2:
@@ -367,6 +367,36 @@ def wildcard_regex(text: str) -> re.Pattern[str] | str:
             out.append(re.escape(char))
         i += 1
     return re.compile("".join(out), re.DOTALL)
+
+
+def _merge(outer: Field, inner: Field) -> Field:
+    """A branch's field over the same outer field: objects merge field by field, otherwise the branch's wins."""
+    if outer.node is None or inner.node is None:
+        return inner
+    keys = {f.key for f in inner.node.fields}
+    merged = [f for f in outer.node.fields if f.key not in keys] + [
+        next((_merge(o, f) for o in outer.node.fields if o.key == f.key), f) for f in inner.node.fields]
+    return Field(inner.key, None, Node(tuple(merged), outer.node.ors + inner.node.ors), inner.raw)
+
+
+def _with_branches(fields: tuple[Field, ...], ors: tuple[tuple[Node, ...], ...]) -> Node:
+    """A `$or` branch that names an outer field replaces it in that branch (event-ruler expands each branch into
+    its own rule, the branch's key written last): such outer fields move into the branches that keep them."""
+    named = {f.key for branches in ors for b in branches for f in b.fields}
+    stays = tuple(f for f in fields if f.key not in named)
+    moves = [f for f in fields if f.key in named]
+    if not moves:
+        return Node(fields, ors)
+    rebuilt = []
+    for branches in ors:
+        group = []
+        for b in branches:
+            own = {f.key: f for f in b.fields}
+            merged = [_merge(f, own[f.key]) if f.key in own else f for f in moves]
+            group.append(Node(tuple(merged) + tuple(f for f in b.fields if f.key not in {m.key for m in moves}),
+                              b.ors))
+        rebuilt.append(tuple(group))
+    return Node(stays, tuple(rebuilt))
 
 
 def _exact(node: Node, key: str) -> frozenset[str] | None:
