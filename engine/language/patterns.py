@@ -8,12 +8,14 @@ pattern means.
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
+from shiftwork.engine.language.patternmodel import (CompiledPattern, Field, Node, Problem, Test, exact_strings,
+                                                    with_branches, wildcard_regex)
 from shiftwork.engine.language.suggest import did_you_mean
+
+__all__ = ["CompiledPattern", "Field", "Node", "Problem", "Test", "compile_pattern", "compiled"]
 
 OPERATORS = ("prefix", "suffix", "equals-ignore-case", "wildcard", "anything-but", "numeric", "exists", "cidr")
 ANYTHING_BUT_FORMS = ("prefix", "suffix", "equals-ignore-case", "wildcard")
@@ -22,55 +24,14 @@ LOWER_OPS, UPPER_OPS = (">", ">="), ("<", "<=")
 NUMERIC_LIMIT = 5.0e9  # EventBridge matches numbers between -5.0e9 and 5.0e9 inclusive
 # Top-level fields every AWS event carries as strings: a bare YAML number there never matches.
 STRING_FIELDS = ("version", "id", "detail-type", "source", "account", "time", "region", "resources")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong (or suspicious) in a pattern, at a path inside it."""
-
-    path: tuple[Any, ...]
-    message: str
-    hint: str | None = None
-    key: bool = False  # point at the key itself (an unknown operator), not its value
-    severity: str = "error"
-
-
-@dataclass(frozen=True)
-class Test:
-    """One value test of a leaf: `equals` (a plain value) or an operator with its operand compiled."""
-
-    op: str
-    value: Any = None
-    regex: re.Pattern[str] | None = None  # wildcard
-    network: Any = None  # cidr: an ipaddress network
-    bounds: tuple[tuple[str, float], ...] = ()  # numeric
-    excluded: tuple["Test", ...] = ()  # anything-but: the tests a value must fail
-    ignore_case: bool = False  # prefix/suffix with equals-ignore-case
-
-
-@dataclass(frozen=True)
-class Field:
-    """A field of a pattern object: a leaf (a list of tests) or a nested object."""
-
-    key: str
-    tests: tuple[Test, ...] | None
-    node: "Node | None"
-    raw: Any = field(default=None, compare=False)  # as written, for explanations
-
-
-@dataclass(frozen=True)
-class Node:
-    """A pattern object: every field must match, and for each `$or` one of its branches."""
-
-    fields: tuple[Field, ...]
-    ors: tuple[tuple["Node", ...], ...] = ()
-
-
-@dataclass(frozen=True)
-class CompiledPattern:
-    root: Node
-    sources: frozenset[str] | None = None  # the exact `source` values it can match; None = any
-    detail_types: frozenset[str] | None = None
+# Event fields whose JSON type surprises (AWS documents them so): a YAML value of the other type never matches.
+DETAIL_TYPES = {
+    ("detail", "eventVersion"): ("string", "CloudTrail events"),
+    ("detail", "backupSizeInBytes"): ("string", "AWS Backup job events"),
+    ("detail", "isLocked"): ("string", "AWS Backup vault events"),
+    ("detail", "CheckpointPercentage"): ("string", "Auto Scaling instance refresh events"),
+    ("detail", "severity", "score"): ("number", "Amazon Macie findings"),
+}
 
 
 def _kind(value: Any) -> str:
@@ -127,13 +88,20 @@ class _Compiler:
                 fields.append(None)
         if any(f is None for f in fields) or any(b is None for b in ors):
             return None
-        return _with_branches(tuple(fields), tuple(ors))  # type: ignore[arg-type]
+        return with_branches(tuple(fields), tuple(ors))  # type: ignore[arg-type]
 
     def or_branches(self, value: Any, at: tuple[Any, ...]) -> tuple[Node, ...] | None:
         if not isinstance(value, list) or len(value) < 2:
             given = f"{len(value)} branch" if isinstance(value, list) else _kind(value)
             self.error(at, f"'$or' takes a list of at least two patterns, not {given}",
                        "with one alternative, write its fields without '$or'")
+            return None
+        misplaced = [(i, key) for i, branch in enumerate(value) if isinstance(branch, Mapping)
+                     for key in branch if key in OPERATORS]
+        for i, key in misplaced:
+            self.error(at + (i, key), f"'{key}' is an operator, not a field: a '$or' branch holds fields",
+                       f"write {{field: [{{{key}: ...}}]}}", key=True)
+        if misplaced:
             return None
         nodes = [self.node(branch, at + (i,)) for i, branch in enumerate(value)]
         return None if any(n is None for n in nodes) else tuple(nodes)  # type: ignore[misc]
@@ -150,14 +118,24 @@ class _Compiler:
             elif isinstance(value, Mapping):
                 tests.append(self.operator(value, here))
             else:
-                if top and at[-1] in STRING_FIELDS and not isinstance(value, str):
-                    self.warn(here, f"'{at[-1]}' is a string in every AWS event, and YAML reads "
-                                    f"{_yaml_text(value)} as {_kind(value)}, so it never matches",
-                              f"quote it: \"{_yaml_text(value)}\"")
+                self.typing_traps(at, here, value, top)
                 tests.append(Test("equals", value))
         if any(t is None for t in tests) or len(tests) != len(values):
             return None
         return tuple(tests)  # type: ignore[arg-type]
+
+    def typing_traps(self, at: tuple[Any, ...], here: tuple[Any, ...], value: Any, top: bool) -> None:
+        """Warn where YAML reads a value as a type the AWS event never has there."""
+        known = ("string", "every AWS event") if top and at[-1] in STRING_FIELDS else DETAIL_TYPES.get(at)
+        if value == "null":
+            self.warn(here, "the quoted text \"null\" matches the string null, not a JSON null",
+                      "write null unquoted to match a null value")
+        elif known and known[0] == "string" and not isinstance(value, str):
+            self.warn(here, f"'{at[-1]}' is a string in {known[1]}, and YAML reads {_yaml_text(value)} as "
+                            f"{_kind(value)}, so it never matches", f"quote it: \"{_yaml_text(value)}\"")
+        elif known and known[0] == "number" and isinstance(value, str) and _looks_numeric(value):
+            self.warn(here, f"'{at[-1]}' is a number in {known[1]}, so the quoted \"{value}\" never matches it",
+                      f"write {value} unquoted")
 
     def operator(self, item: Mapping[str, Any], at: tuple[Any, ...]) -> Test | None:
         if not item:
@@ -246,6 +224,9 @@ class _Compiler:
 
     def op_numeric(self, arg: Any, at: tuple[Any, ...]) -> Test | None:
         form = "write e.g. [\">\", 0] or [\">=\", 0, \"<\", 10]"
+        if DETAIL_TYPES.get(at[:-2], ("",))[0] == "string":
+            self.warn(at, f"'{at[-3]}' is a string in {DETAIL_TYPES[at[:-2]][1]}, and 'numeric' matches only "
+                          "numbers, so it never matches", "compare the text instead (anything-but, prefix)")
         if not isinstance(arg, list) or len(arg) not in (2, 4):
             self.error(at, "'numeric' takes [operator, number] or [lower operator, number, upper operator, number]",
                        form)
@@ -346,75 +327,13 @@ def _yaml_text(value: Any) -> str:
     return "null" if value is None else str(value)
 
 
-def wildcard_regex(text: str) -> re.Pattern[str] | str:
-    """The regex of a wildcard pattern, or what is wrong with it (`**`, a stray backslash)."""
-    out, i = [], 0
-    while i < len(text):
-        char = text[i]
-        if char == "\\":
-            following = text[i + 1:i + 2]
-            if following not in ("*", "\\"):
-                return (f"wildcard '{text}': '\\' escapes only '*' or '\\'" if following
-                        else f"wildcard '{text}' ends with an unescaped '\\'")
-            out.append(re.escape(following))
-            i += 2
-            continue
-        if char == "*":
-            if text[i + 1:i + 2] == "*":
-                return f"wildcard '{text}' has consecutive '*' characters, which EventBridge rejects"
-            out.append(".*")
-        else:
-            out.append(re.escape(char))
-        i += 1
-    return re.compile("".join(out), re.DOTALL)
-
-
-def _merge(outer: Field, inner: Field) -> Field:
-    """A branch's field over the same outer field: objects merge field by field, otherwise the branch's wins."""
-    if outer.node is None or inner.node is None:
-        return inner
-    keys = {f.key for f in inner.node.fields}
-    merged = [f for f in outer.node.fields if f.key not in keys] + [
-        next((_merge(o, f) for o in outer.node.fields if o.key == f.key), f) for f in inner.node.fields]
-    return Field(inner.key, None, Node(tuple(merged), outer.node.ors + inner.node.ors), inner.raw)
-
-
-def _with_branches(fields: tuple[Field, ...], ors: tuple[tuple[Node, ...], ...]) -> Node:
-    """A `$or` branch that names an outer field replaces it in that branch (event-ruler expands each branch into
-    its own rule, the branch's key written last): such outer fields move into the branches that keep them."""
-    named = {f.key for branches in ors for b in branches for f in b.fields}
-    stays = tuple(f for f in fields if f.key not in named)
-    moves = [f for f in fields if f.key in named]
-    if not moves:
-        return Node(fields, ors)
-    rebuilt = []
-    for branches in ors:
-        group = []
-        for b in branches:
-            own = {f.key: f for f in b.fields}
-            merged = [_merge(f, own[f.key]) if f.key in own else f for f in moves]
-            group.append(Node(tuple(merged) + tuple(f for f in b.fields if f.key not in {m.key for m in moves}),
-                              b.ors))
-        rebuilt.append(tuple(group))
-    return Node(stays, tuple(rebuilt))
-
-
-def _exact(node: Node, key: str) -> frozenset[str] | None:
-    """The exact strings a top-level leaf allows, when every test of it is one (what the index uses)."""
-    for f in node.fields:
-        if f.key == key and f.tests is not None:
-            if all(t.op == "equals" and isinstance(t.value, str) for t in f.tests):
-                return frozenset(t.value for t in f.tests)
-    return None
-
-
 def compile_pattern(raw: Any) -> tuple[CompiledPattern | None, list[Problem]]:
     """The compiled pattern (None when it has errors) and every problem found, errors and warnings."""
     compiler = _Compiler()
     root = compiler.node(raw, ())
     if root is None or any(p.severity == "error" for p in compiler.problems):
         return None, compiler.problems
-    return CompiledPattern(root, _exact(root, "source"), _exact(root, "detail-type")), compiler.problems
+    return CompiledPattern(root, exact_strings(root, "source"), exact_strings(root, "detail-type")), compiler.problems
 
 
 def compiled(raw: Any) -> CompiledPattern:
