@@ -20,13 +20,13 @@ from shiftwork.engine.plan.actions import PlanContext
 from shiftwork.engine.execute.aws import Clients
 from shiftwork.engine.errors import ShiftworkError
 from shiftwork.engine.schedule.evaluate import Decision, evaluate_tick
-from shiftwork.engine.events.shapes import event_time, is_tick, normalise
+from shiftwork.engine.events.shapes import deliveries, event_key, event_time, is_tick
 
 from shiftwork.engine.dispatch.metrics import emf_document, findings_emf
 from shiftwork.engine.language.model import Rule, RuleSet
 from shiftwork.engine.execute.execution import execute_plan
 from shiftwork.engine.plan.planner import plan_rule
-from shiftwork.engine.dispatch.runner import RuleOutcome
+from shiftwork.engine.dispatch.runner import RuleOutcome, decide_isolated
 from shiftwork.engine.dispatch.state import State
 from shiftwork.engine.events.trigger import decide_event, rule_pattern
 
@@ -59,10 +59,19 @@ class Dispatcher:
     remaining_ms: Callable[[], int] | None = None
     outcomes: list[RuleOutcome] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # unreadable records of a batch: reported, not retried
 
     def handle(self, raw: Any) -> dict[str, Any]:
-        self.outcomes, self.deferred = [], []
-        for event in normalise(raw):
+        self.outcomes, self.deferred, self.rejected = [], [], []
+        for delivery in deliveries(raw):
+            event = delivery.event
+            if delivery.error or delivery.note:
+                self.log({"level": "ERROR" if delivery.error else "INFO", "record": delivery.record,
+                          "message": delivery.error or delivery.note})
+            if delivery.error:
+                self.rejected.append(f"{delivery.record}: {delivery.error}" if delivery.record else delivery.error)
+            if event is None:
+                continue
             if is_tick(event):
                 when = event_time(event) or _now_floor()
                 self.tick(when)
@@ -110,11 +119,16 @@ class Dispatcher:
     # -- events ---------------------------------------------------------------------------------------------
     def on_event(self, event: dict[str, Any]) -> None:
         t = event_time(event) or _now_floor()
-        event_id = event.get("id") or json.dumps(event, sort_keys=True, default=str)[:200]
+        event_id = event_key(event)
         for rule in self.ruleset.rules:
             if rule_pattern(rule) is None:
                 continue
-            decision = decide_event(rule, event)
+            decided = decide_isolated(rule, t, lambda r: decide_event(r, event))
+            decision = decided.decision
+            if decided.error:  # this rule's failure only; every other rule still gets the event
+                self.outcomes.append(decided)
+                self._log_outcome({"rule": rule.name, "location": str(rule.loc), "tick": t}, decided)
+                continue
             if not decision.fires:
                 continue
             key = f"event#{event_id}#{rule.name}"
@@ -197,6 +211,7 @@ class Dispatcher:
             "findings_errored": sum(f.status == "error" for f in findings),
             "failed_rules": sorted({o.rule.name for o in self.outcomes if o.failed}),
             "deferred_rules": list(self.deferred),
+            "rejected_records": list(self.rejected),
         }
 
 
