@@ -13,6 +13,7 @@ from shiftwork.engine.language.durations import parse_duration
 from shiftwork.engine.errors import Diagnostic
 from shiftwork.engine.language.model import (Account, ActionSpec, AlarmTrigger, Calendar, CronTrigger, EventTrigger, Limits, Match,
                           NotifyTarget, Rule, RuleSet, Trigger, WindowSpec, WindowTrigger)
+from shiftwork.engine.language.eventtargets import unnameable
 from shiftwork.engine.language.patterns import compile_pattern
 from shiftwork.engine.language.regions import unknown_region
 from shiftwork.engine.language.registry import registered
@@ -156,6 +157,8 @@ class Builder:
             self.error(doc, at + ("enforce",), "'enforce' applies only to 'during' rules", key=True)
         if trigger is not None and "catch_up" in raw and not isinstance(trigger, CronTrigger):
             self.error(doc, at + ("catch_up",), "'catch_up' applies only to 'on: {cron: ...}' rules", key=True)
+        if raw.get("target") == "event" and trigger is not None and resource is not None:
+            self.check_target(doc, at, trigger, resource)
         if self.error_count() != before or trigger is None or resource is None or self.dirty(at):
             return None
         accounts = defaults["accounts"]
@@ -169,10 +172,17 @@ class Builder:
             enforce=bool(raw.get("enforce", False)),
             catch_up=parse_duration(raw["catch_up"]) if "catch_up" in raw else timedelta(hours=1),
             cooldown=parse_duration(raw["cooldown"]) if "cooldown" in raw else None,
+            target=raw.get("target", "match"),
             limits=Limits(limits.get("max_resources"), limits.get("max_percent")),
             shadow=bool(raw.get("shadow", False)), enabled=bool(raw.get("enabled", True)),
             description=raw.get("description", ""), loc=doc.loc(at),
         )
+
+    def check_target(self, doc: Document, at: tuple, trigger: Trigger, resource: str) -> None:
+        if not isinstance(trigger, (EventTrigger, AlarmTrigger)):
+            self.error(doc, at + ("target",), "'target: event' applies only to event and alarm rules", key=True)
+        elif (why := unnameable(trigger.compiled, resource)) is not None:
+            self.error(doc, at + ("target",), why)
 
     def build_trigger(self, doc: Document, at: tuple, raw: dict[str, Any]) -> Trigger | None:
         on, during = raw.get("on"), raw.get("during")

@@ -143,6 +143,7 @@ class Rule:
     enforce: bool = False
     catch_up: timedelta = timedelta(hours=1)
     cooldown: timedelta | None = None
+    target: str = "match"  # "event": only the resource the event names, in its account and region
     limits: Limits = field(default_factory=Limits)
     shadow: bool = False
     enabled: bool = True

@@ -112,6 +112,10 @@ def rule_schema(registry: Registry) -> dict[str, Any]:
             "enforce": {"type": "boolean", "description": "Window rules: re-apply the phase's actions every tick."},
             "catch_up": _duration("How late a missed cron occurrence may still run (default 1h)."),
             "cooldown": _duration("Minimum time between two firings of the rule."),
+            "target": {"enum": ["match", "event"],
+                       "description": "Event rules: 'event' acts only on the resource the event names, in the "
+                                      "event's account and region (narrowed by match); 'match' (default) on "
+                                      "every resource match selects."},
             "limits": {"type": "object", "additionalProperties": False, "minProperties": 1, "properties": {
                 "max_resources": {"type": "integer", "minimum": 1},
                 "max_percent": {"type": "number", "exclusiveMinimum": 0, "maximum": 100}}},
