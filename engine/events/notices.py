@@ -144,7 +144,7 @@ def sns_alarm(msg: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # -- RDS through SNS -------------------------------------------------------------------------------------------
-def sns_rds(msg: Mapping[str, Any]) -> dict[str, Any]:
+def sns_rds(msg: Mapping[str, Any], region: str | None, account: str | None) -> dict[str, Any]:
     """An RDS event notification (SNS) as the EventBridge "RDS DB ... Event" it mirrors."""
     kind = msg["Event Source"]
     if kind not in RDS_SOURCES:
@@ -152,17 +152,20 @@ def sns_rds(msg: Mapping[str, Any]) -> dict[str, Any]:
     detail_type, source_type = RDS_SOURCES[kind]
     arn = msg.get("Source ARN")
     event_id = msg.get("Event ID")
-    detail = {"SourceType": source_type, "SourceArn": arn, "Date": msg.get("Event Time"),
+    detail = {"SourceType": source_type, "SourceArn": arn, "Date": _rds_time(msg.get("Event Time"), exact=True),
               "Message": msg.get("Event Message"), "SourceIdentifier": msg.get("Source ID"),
               "EventID": event_id.rsplit("#", 1)[-1] if isinstance(event_id, str) else None, "Tags": msg.get("Tags")}
-    return _event("aws.rds", detail_type, time=_rds_time(msg.get("Event Time")), account=arn_part(arn, 4),
-                  region=arn_part(arn, 3), resources=[arn], detail={k: v for k, v in detail.items() if v is not None})
+    # The topic's region and account are the database's: an RDS event subscription is regional.
+    return _event("aws.rds", detail_type, time=_rds_time(msg.get("Event Time")), account=arn_part(arn, 4) or account,
+                  region=arn_part(arn, 3) or region, resources=[arn],
+                  detail={k: v for k, v in detail.items() if v is not None})
 
 
-def _rds_time(text: Any) -> Any:
-    """RDS writes "2026-12-21 19:00:41.123" (UTC, no zone); EventBridge's `time` is ISO 8601 with Z."""
+def _rds_time(text: Any, exact: bool = False) -> Any:
+    """RDS writes "2026-12-21 19:00:41.123" (UTC, no zone); EventBridge's `time` is ISO 8601 to the second with Z,
+    its detail.Date keeps the milliseconds."""
     if isinstance(text, str) and len(text) >= 19 and text[10] == " ":
-        return text[:10] + "T" + text[11:19] + "Z"
+        return text[:10] + "T" + (text[11:] if exact else text[11:19]) + "Z"
     return text
 
 
@@ -191,15 +194,15 @@ def autoscaling(msg: Mapping[str, Any], region: str | None) -> dict[str, Any]:
                   region=region, resources=[arn], detail={k: v for k, v in msg.items() if k not in drop})
 
 
-def reshape(msg: Mapping[str, Any], region: str | None) -> dict[str, Any] | None:
+def reshape(msg: Mapping[str, Any], region: str | None, account: str | None = None) -> dict[str, Any] | None:
     """The EventBridge event a known AWS notification stands for; None when it is none of them."""
     try:
         if "alarmData" in msg:
             return direct_alarm(msg)
         if "AlarmName" in msg and "NewStateValue" in msg:
             return sns_alarm(msg)
-        if "Event Source" in msg and "Source ARN" in msg:
-            return sns_rds(msg)
+        if "Event Source" in msg and "Event ID" in msg:
+            return sns_rds(msg, region, account)
         if msg.get("Service") == "AWS Auto Scaling" or msg.get("Event") == ASG_TEST:
             return autoscaling(msg, region)
     except (KeyError, TypeError, AttributeError) as exc:  # a field of the wrong shape: say which, no traceback

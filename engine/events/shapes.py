@@ -45,13 +45,15 @@ def _json(text: Any, what: str) -> Any:
 
 @dataclass(frozen=True)
 class _Envelope:
-    """What the wrappers around an event tell about it: a delivery id and a region."""
+    """What the wrappers around an event tell about it: a delivery id, a region and an account."""
 
     id: str | None = None
     region: str | None = None
+    account: str | None = None
 
-    def inner(self, id: Any = None, region: Any = None) -> "_Envelope":
-        return _Envelope(id if isinstance(id, str) and id else self.id, region or self.region)
+    def inner(self, id: Any = None, region: Any = None, arn: Any = None) -> "_Envelope":
+        return _Envelope(id if isinstance(id, str) and id else self.id, region or arn_part(arn, 3) or self.region,
+                         arn_part(arn, 4) or self.account)
 
 
 def _records(event: dict[str, Any], env: _Envelope, depth: int) -> list[Delivery]:
@@ -74,9 +76,10 @@ def _record(record: Any, env: _Envelope, depth: int) -> list[Delivery]:
     source = (record.get("EventSource") or record.get("eventSource")) if isinstance(record, dict) else None
     if source == "aws:sns" and isinstance(record.get("Sns"), dict) and "Message" in record["Sns"]:
         sns = record["Sns"]
-        return _deliver(sns["Message"], env.inner(sns.get("MessageId"), arn_part(sns.get("TopicArn"), 3)), depth + 1)
+        return _deliver(sns["Message"], env.inner(sns.get("MessageId"), arn=sns.get("TopicArn")), depth + 1)
     if source == "aws:sqs" and "body" in record:
-        return _deliver(record["body"], env.inner(record.get("messageId"), record.get("awsRegion")), depth + 1)
+        return _deliver(record["body"], env.inner(record.get("messageId"), record.get("awsRegion"),
+                                                  record.get("eventSourceARN")), depth + 1)
     if source in ("aws:sns", "aws:sqs"):
         raise BadEvent(f"an {source} record without its {'Sns.Message' if source == 'aws:sns' else 'body'}")
     if source is None:
@@ -94,15 +97,17 @@ def _deliver(raw: Any, env: _Envelope, depth: int) -> list[Delivery]:
     if isinstance(event.get("Records"), list):
         return _records(event, env, depth)
     if event.get("Type") == "Notification" and "Message" in event:  # an SNS envelope (through SQS)
-        return _deliver(event["Message"], env.inner(event.get("MessageId"), arn_part(event.get("TopicArn"), 3)),
-                        depth + 1)
+        return _deliver(event["Message"], env.inner(event.get("MessageId"), arn=event.get("TopicArn")), depth + 1)
     if event == {}:  # a Scheduler schedule whose Input is {}: a tick, at the clock
         return [Delivery({"shiftwork": "tick"}, note="an empty Scheduler input: a tick at the dispatcher's clock "
                                                      "(configure the Input with <aws.scheduler.scheduled-time>)")]
     if event.get("shiftwork") in ("tick", "shard"):
-        return [Delivery(dict(event))]
+        event = dict(event)
+        if "time" not in event and "scheduled_time" in event:  # Scheduler's Input names it either way
+            event["time"] = event["scheduled_time"]
+        return [Delivery(event)]
     try:
-        reshaped = reshape(event, env.region)
+        reshaped = reshape(event, env.region, env.account)
     except Ignored as why:
         return [Delivery(None, note=str(why))]
     if reshaped is None and "detail" in event and "source" in event:

@@ -1,7 +1,6 @@
 """Every delivery shape through the dispatcher on moto: one alarm however it arrives, identities, batches."""
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -19,18 +18,29 @@ RULES = """
 version: 1
 regions: [eu-west-1]
 rules:
-  - name: api-scale-out
+  - name: scale-the-alarmed-service
     resource: ecs.service
-    match: {cluster: web, names: [api]}
-    on: {alarm: api-cpu-high, state: ALARM}
+    match: {cluster: web}
+    target: event
+    on: {alarm: web-api-cpu-high, state: ALARM}
+    cooldown: 10m
     actions: [{type: ecs.scale, add: 1, max: 10}]
   - name: worker-scale-out
     resource: ecs.service
     match: {cluster: web, names: [worker]}
-    on: {alarm: worker-queue-deep, state: ALARM}
+    on: {alarm: api-cpu-high, state: ALARM}
     actions: [{type: ecs.scale, add: 1, max: 10}]
+  - name: restart-stopped
+    resource: ec2.instance
+    on:
+      event:
+        source: [aws.ec2]
+        detail-type: [EC2 Instance State-change Notification]
+        detail: {state: [stopped]}
+    actions: [ec2.start]
 """
-SHAPES = ["eventbridge-alarm.json", "sns-alarm.json", "sqs-sns-alarm.json", "direct-alarm-action.json"]
+# One transition of one alarm on ECS service web/api, in four delivery shapes (tests/fixtures/events/SOURCES.md).
+SHAPES = ["eventbridge-alarm-ecs.json", "sns-alarm-ecs.json", "sqs-sns-alarm-ecs.json", "direct-alarm-action-ecs.json"]
 
 
 def fixture(name: str) -> Any:
@@ -47,7 +57,8 @@ class Recorder:
 
 
 @pytest.fixture
-def make(aws: None, load_rules):
+def make(aws: None, load_rules, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "111122223333")  # the fixtures' account is the Lambda's own
     ecs = boto3.client("ecs", region_name="eu-west-1")
     ecs.create_cluster(clusterName="web")
     ecs.register_task_definition(family="app", containerDefinitions=[{"name": "a", "image": "x", "memory": 64}])
@@ -80,7 +91,7 @@ def test_one_alarm_through_every_delivery_shape_fires_the_same_rule_on_the_same_
         assert desired("api") == before + 1, name
     assert desired("worker") == 2  # the other rule never fired
     for name, fired, writes, rejected in seen:
-        assert fired == ["api-scale-out"], name
+        assert fired == ["scale-the-alarmed-service"], name
         assert [w[:2] for w in writes] == [("ecs", "UpdateService")], name
         assert writes[0][2].endswith(":service/web/api"), name
         assert rejected == [], name
@@ -88,49 +99,66 @@ def test_one_alarm_through_every_delivery_shape_fires_the_same_rule_on_the_same_
 
 def test_one_delivery_repeated_acts_once_and_two_transitions_without_an_id_both_act(make) -> None:
     dispatcher, rec = make()
-    first = fixture("direct-alarm-action.json")  # a direct alarm action has no id
+    first = fixture("direct-alarm-action-ecs.json")  # a direct alarm action has no id
     assert "id" not in first
     dispatcher.handle(first)
-    dispatcher.handle(copy.deepcopy(first))  # Lambda retries the same invocation
+    dispatcher.handle(fixture("direct-alarm-action-ecs.json"))  # Lambda retries the same invocation
     assert desired("api") == 3
-    later = copy.deepcopy(first)  # the alarm went OK and back to ALARM three hours later
-    later["time"] = "2026-12-21T22:00:41.000+0000"
-    later["alarmData"]["state"]["timestamp"] = "2026-12-21T22:00:41.000+0000"
-    dispatcher.handle(later)
+    assert len([log for log in rec.logs if log.get("message") == "event already handled"]) == 1
+    dispatcher.handle(fixture("direct-alarm-action-later.json"))  # the next transition, 5.5 hours later
     assert desired("api") == 4
-    repeats = [log for log in rec.logs if log.get("message") == "event already handled"]
-    assert len(repeats) == 1
+
+
+def test_a_second_alarm_inside_the_cooldown_makes_no_change_and_says_so(make) -> None:
+    dispatcher, rec = make()
+    dispatcher.handle(fixture("eventbridge-alarm-ecs.json"))
+    later = fixture("direct-alarm-action-ecs.json")  # the same transition by another route, a new identity
+    later["alarmData"]["state"]["timestamp"] = "2026-12-22T09:20:03.212+0000"
+    later["time"] = "2026-12-22T09:20:03.212+0000"
+    summary = dispatcher.handle(later)
+    assert desired("api") == 3 and summary["rules_fired"] == 0
+    assert any("in cooldown until 2026-12-22 09:24Z" in str(log.get("reason")) for log in rec.logs)
 
 
 def test_the_same_sns_delivery_through_sns_and_through_sqs_acts_once(make) -> None:
     dispatcher, _ = make()
-    dispatcher.handle(fixture("sns-alarm.json"))
-    dispatcher.handle(fixture("sqs-sns-alarm.json"))  # the same SNS MessageId, fanned out to a queue
+    dispatcher.handle(fixture("sns-alarm-ecs.json"))
+    dispatcher.handle(fixture("sqs-sns-alarm-ecs.json"))  # the same SNS MessageId, fanned out to a queue
     assert desired("api") == 3
 
 
-def sqs_record(body: Any, message_id: str) -> dict[str, Any]:
-    return {"messageId": message_id, "eventSource": "aws:sqs", "awsRegion": "eu-west-1",
-            "eventSourceARN": "arn:aws:sqs:eu-west-1:111122223333:shiftwork-events",
-            "body": body if isinstance(body, str) else json.dumps(body)}
-
-
-def test_an_sqs_batch_with_an_unrecognised_and_a_malformed_record_acts_on_the_others(make) -> None:
+def test_an_sqs_batch_with_an_unrecognised_and_a_poison_record_acts_on_the_others(make) -> None:
+    ec2 = boto3.client("ec2", region_name="eu-west-1")
+    (instance,) = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)["Instances"]
+    ec2.stop_instances(InstanceIds=[instance["InstanceId"]])
+    batch = fixture("sqs-batch-with-unknown.json")  # alarm api-cpu-high, an order message, an EC2 stop
+    batch["Records"] += fixture("sqs-shard-poison.json")["Records"]  # truncated JSON
     dispatcher, rec = make()
-    alarm = fixture("eventbridge-alarm.json")
-    poison = copy.deepcopy(fixture("direct-alarm-action.json"))
-    poison["alarmData"] = "x"
-    batch = {"Records": [sqs_record({"hello": "world"}, "m-1"), sqs_record(poison, "m-2"),
-                         sqs_record(alarm, "m-3"), sqs_record("not json {", "m-4")]}
     summary = dispatcher.handle(batch)
-    assert desired("api") == 3
+    fired = sorted(o.rule.name for o in dispatcher.outcomes if o.decision.fires)
+    assert fired == ["restart-stopped", "worker-scale-out"]
+    assert desired("worker") == 3
+    state = ec2.describe_instances(InstanceIds=[instance["InstanceId"]])["Reservations"][0]["Instances"][0]["State"]
+    assert state["Name"] in ("pending", "running")
     assert summary["failed_rules"] == []
-    rejected = summary["rejected_records"]
-    assert [r.split(":")[0] for r in rejected] == ["record 1 (messageId m-1)", "record 2 (messageId m-2)",
-                                                   "record 4 (messageId m-4)"]
-    assert "unrecognised event" in rejected[0]
-    assert "alarmData must be a JSON object, not str 'x'" in rejected[1]
-    assert "event is not JSON" in rejected[2]
-    errors = [log for log in rec.logs if log.get("level") == "ERROR"]
-    assert [e["record"] for e in errors] == ["record 1 (messageId m-1)", "record 2 (messageId m-2)",
-                                             "record 4 (messageId m-4)"]
+    unknown, poison = summary["rejected_records"]
+    assert unknown.startswith("record 2 (messageId ") and "unrecognised event" in unknown
+    assert poison.startswith("record 4 (messageId bc57cb3b-") and "event is not JSON" in poison
+    assert [log["record"][:8] for log in rec.logs if log.get("level") == "ERROR"] == ["record 2", "record 4"]
+
+
+def test_one_rule_failing_to_decide_never_stops_the_others(make, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shiftwork.engine.dispatch.dispatcher as dispatcher_module
+
+    real = dispatcher_module.decide_event
+
+    def broken(rule, event):
+        if rule.name == "worker-scale-out":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(rule, event)
+
+    monkeypatch.setattr(dispatcher_module, "decide_event", broken)
+    dispatcher, _ = make()
+    with pytest.raises(Exception, match="1 rule\\(s\\) failed: worker-scale-out"):
+        dispatcher.handle(fixture("eventbridge-alarm-ecs.json"))
+    assert desired("api") == 3  # the other rule still got the event and acted
