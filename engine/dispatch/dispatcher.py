@@ -27,6 +27,7 @@ from shiftwork.engine.language.model import Rule, RuleSet
 from shiftwork.engine.execute.execution import execute_plan
 from shiftwork.engine.plan.planner import plan_rule
 from shiftwork.engine.dispatch.runner import RuleOutcome, decide_isolated
+from shiftwork.engine.dispatch.eventwork import hold
 from shiftwork.engine.dispatch.state import State
 from shiftwork.engine.events.trigger import decide_event, rule_pattern
 
@@ -136,7 +137,8 @@ class Dispatcher:
                 self.log({"level": "INFO", "rule": rule.name, "message": "event already handled", "event": event_id})
                 continue
             st = self.state.get(rule.name)
-            decision = self._cooldown(rule, decision, st.last_fired, t)
+            if rule.target != "event":  # a target: event rule cools down per resource (engine/dispatch/eventwork)
+                decision = self._cooldown(rule, decision, st.last_fired, t)
             outcome = self._run(rule, decision, t, event)
             if outcome.failed:
                 self.state.release(key)
@@ -163,8 +165,13 @@ class Dispatcher:
         try:
             ctx = PlanContext(clients=self.planning, now=t, ruleset=self.ruleset, event=event, phase=decision.phase)
             outcome.plan = plan_rule(ctx, rule, decision.actions, self.default_region)
+            held = None
+            if event is not None and not rule.shadow and not outcome.plan.limited:
+                held = hold(self.state, rule, outcome.plan, t, event_key(event))  # per-resource cooldown, once
             if not rule.shadow and not outcome.plan.limited:
                 outcome.results = execute_plan(self.executor, outcome.plan, t, decision.phase)
+            if held is not None:
+                held.release_failed(outcome.results)
         except Exception as exc:  # noqa: BLE001 (isolation: one failing rule never stops the others)
             outcome.error = f"{type(exc).__name__}: {exc}"
         self._log_outcome(base, outcome)

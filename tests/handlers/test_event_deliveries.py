@@ -116,8 +116,12 @@ def test_a_second_alarm_inside_the_cooldown_makes_no_change_and_says_so(make) ->
     later["alarmData"]["state"]["timestamp"] = "2026-12-22T09:20:03.212+0000"
     later["time"] = "2026-12-22T09:20:03.212+0000"
     summary = dispatcher.handle(later)
-    assert desired("api") == 3 and summary["rules_fired"] == 0
-    assert any("in cooldown until 2026-12-22 09:24Z" in str(log.get("reason")) for log in rec.logs)
+    assert desired("api") == 3 and summary["changes_ok"] == 0
+    skipped = [log for log in rec.logs if log.get("outcome") == "skipped"]
+    assert [log["resource"].rsplit("/", 1)[-1] for log in skipped] == ["api"]
+    assert skipped[0]["reason"] == ("in cooldown: the rule acted on this resource less than 10m ago; no change")
+    dispatcher.handle(fixture("direct-alarm-action-later.json"))  # 5.5 hours later: the cooldown is over
+    assert desired("api") == 4
 
 
 def test_the_same_sns_delivery_through_sns_and_through_sqs_acts_once(make) -> None:
@@ -162,3 +166,38 @@ def test_one_rule_failing_to_decide_never_stops_the_others(make, monkeypatch: py
     with pytest.raises(Exception, match="1 rule\\(s\\) failed: worker-scale-out"):
         dispatcher.handle(fixture("eventbridge-alarm-ecs.json"))
     assert desired("api") == 3  # the other rule still got the event and acted
+
+
+def test_a_retried_delivery_acts_only_where_the_first_attempt_failed(aws: None, load_rules,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "111122223333")
+    ecs = boto3.client("ecs", region_name="eu-west-1")
+    ecs.create_cluster(clusterName="web")
+    ecs.register_task_definition(family="app", containerDefinitions=[{"name": "a", "image": "x", "memory": 64}])
+    for name in ("api", "worker"):
+        ecs.create_service(cluster="web", serviceName=name, taskDefinition="app", desiredCount=2)
+    ruleset = load_rules("""
+        version: 1
+        regions: [eu-west-1]
+        rules:
+          - name: web-scale-out
+            resource: ecs.service
+            match: {cluster: web}
+            on: {alarm: api-cpu-high}
+            actions: [{type: ecs.scale, add: 2, max: 10}]
+        """)
+    failing = {"worker"}
+
+    def observe(service: str, operation: str, params: dict[str, Any]) -> None:
+        if operation == "UpdateService" and str(params.get("service", "")).endswith(tuple(failing)):
+            raise RuntimeError("injected: the write had no effect")
+
+    state = MemoryState()
+    dispatcher = Dispatcher(ruleset=ruleset, state=state, planning=Clients(read_only=True),
+                            executor=Executor(Clients(observer=observe)), default_region="eu-west-1", log=lambda r: None)
+    with pytest.raises(Exception, match="1 rule\\(s\\) failed: web-scale-out"):
+        dispatcher.handle(fixture("eventbridge-alarm.json"))
+    assert (desired("api"), desired("worker")) == (4, 2)
+    failing.clear()
+    dispatcher.handle(fixture("eventbridge-alarm.json"))  # Lambda's retry of the same delivery
+    assert (desired("api"), desired("worker")) == (4, 4)  # api was not given +2 twice
