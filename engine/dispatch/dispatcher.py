@@ -29,7 +29,7 @@ from shiftwork.engine.plan.planner import plan_rule
 from shiftwork.engine.dispatch.runner import RuleOutcome, decide_isolated
 from shiftwork.engine.dispatch.eventwork import hold
 from shiftwork.engine.dispatch.state import State
-from shiftwork.engine.events.trigger import decide_event, rule_pattern
+from shiftwork.engine.events.trigger import decide_event, event_index, rule_pattern
 
 TICK_LOCK_TTL = timedelta(minutes=15)
 DONE_TTL = timedelta(days=2)
@@ -121,8 +121,9 @@ class Dispatcher:
     def on_event(self, event: dict[str, Any]) -> None:
         t = event_time(event) or _now_floor()
         event_id = event_key(event)
-        for rule in self.ruleset.rules:
-            if rule_pattern(rule) is None:
+        candidates = event_index(self.ruleset).candidates(event)  # rules whose source/detail-type can match
+        for i, rule in enumerate(self.ruleset.rules):
+            if i not in candidates:
                 continue
             decided = decide_isolated(rule, t, lambda r: decide_event(r, event))
             decision = decided.decision

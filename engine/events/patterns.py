@@ -46,18 +46,32 @@ def _objects(value: Any) -> list[Mapping[str, Any]]:
 
 
 def _node(node: Node, value: Any) -> bool:
-    return any(_object(node, obj) for obj in _objects(value))
+    if type(value) is dict:  # the common case, without the ABC check
+        return _object(node, value)
+    for obj in _objects(value):
+        if _object(node, obj):
+            return True
+    return False
 
 
 def _object(node: Node, obj: Mapping[str, Any]) -> bool:
     for f in node.fields:
         have = obj.get(f.key, _MISSING)
         if f.tests is not None:
-            if not _leaf(f.tests, have):
+            if f.exact is not None and type(have) is str:  # exact strings only: one set lookup
+                if have not in f.exact:
+                    return False
+            elif not _leaf(f.tests, have):
                 return False
         elif not _node(f.node, have):  # type: ignore[arg-type]
             return False
-    return all(any(_object(branch, obj) for branch in branches) for branches in node.ors)
+    for branches in node.ors:
+        for branch in branches:
+            if _object(branch, obj):
+                break
+        else:
+            return False
+    return True
 
 
 def leaf_values(have: Any) -> list[Any]:
@@ -75,8 +89,10 @@ def _leaf(tests: tuple[Test, ...], have: Any) -> bool:
         if test.op == "exists":
             if bool(values) == test.value:
                 return True
-        elif any(_passes(test, v) for v in values):
-            return True
+            continue
+        for v in values:
+            if _passes(test, v):
+                return True
     return False
 
 

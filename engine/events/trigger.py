@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from shiftwork.engine.errors import UsageError
 from shiftwork.engine.events.patterns import explain, matches
 from shiftwork.engine.schedule.evaluate import Decision, evaluate_tick
-from shiftwork.engine.language.model import AlarmTrigger, EventTrigger, Rule
+from shiftwork.engine.language.model import AlarmTrigger, EventTrigger, Rule, RuleSet
 from shiftwork.engine.language.patterns import CompiledPattern
 from shiftwork.engine.schedule.walltime import resolve
 
@@ -73,3 +74,47 @@ def decide_event(rule: Rule, event: dict[str, Any]) -> Decision:
         return Decision(rule.name, True, rule.actions, None,
                         f"event {event.get('source')}/{event.get('detail-type')} matches the rule's pattern")
     return Decision(rule.name, False, (), None, f"no match: {explain(pattern, event)}")
+
+
+class EventIndex:
+    """Event rules indexed by their patterns' exact `source` and `detail-type`, so an event is matched only
+    against the rules that could match it (the rest are never looked at)."""
+
+    def __init__(self, ruleset: RuleSet):
+        self.by_source: dict[str, list[tuple[int, frozenset[str] | None]]] = {}
+        self.any_source: list[tuple[int, frozenset[str] | None]] = []
+        for i, rule in enumerate(ruleset.rules):
+            pattern = rule_compiled(rule)
+            if pattern is None:
+                continue
+            entry = (i, pattern.detail_types)
+            for source in pattern.sources or ():
+                self.by_source.setdefault(source, []).append(entry)
+            if pattern.sources is None:
+                self.any_source.append(entry)
+
+    def candidates(self, event: Mapping[str, Any]) -> set[int]:
+        """Positions (in the rule set) of the event rules whose pattern may match `event`."""
+        sources, detail_types = _strings(event.get("source")), _strings(event.get("detail-type"))
+        found = [entry for source in sources for entry in self.by_source.get(source, ())]
+        return {i for i, types in (*found, *self.any_source) if types is None or not types.isdisjoint(detail_types)}
+
+
+def _strings(value: Any) -> set[str]:
+    """An event field's string values (a list in a hand-made event matches like any array)."""
+    if isinstance(value, str):
+        return {value}
+    return {v for v in value if isinstance(v, str)} if isinstance(value, list) else set()
+
+
+_INDEXES: dict[int, tuple[RuleSet, EventIndex]] = {}
+
+
+def event_index(ruleset: RuleSet) -> EventIndex:
+    """The rule set's index, built once (rule sets are loaded once per process and never change)."""
+    cached = _INDEXES.get(id(ruleset))
+    if cached is None or cached[0] is not ruleset:
+        if len(_INDEXES) > 16:
+            _INDEXES.clear()
+        cached = _INDEXES[id(ruleset)] = (ruleset, EventIndex(ruleset))
+    return cached[1]

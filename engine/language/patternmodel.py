@@ -38,6 +38,11 @@ class Field:
     tests: tuple[Test, ...] | None
     node: "Node | None"
     raw: Any = field(default=None, compare=False)  # as written, for explanations
+    exact: frozenset[str] | None = field(default=None, compare=False)  # when every test is an exact string
+
+    def __post_init__(self) -> None:
+        if self.tests and all(t.op == "equals" and isinstance(t.value, str) for t in self.tests):
+            object.__setattr__(self, "exact", frozenset(t.value for t in self.tests))
 
 
 @dataclass(frozen=True)
