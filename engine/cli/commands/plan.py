@@ -81,6 +81,22 @@ def run(args) -> int:
     return evaluate(args, execute=False)
 
 
+def is_schedule(outcome) -> bool:
+    from shiftwork.engine.events.trigger import rule_pattern
+
+    return rule_pattern(outcome.rule) is None
+
+
+def schedule_summary(outcomes) -> str:
+    """One line for the schedule and window rules an event never runs (`plan --at` plans them)."""
+    if not outcomes:
+        return ""
+    names = [o.rule.name for o in outcomes]
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    return (f"{len(names)} schedule rule{'s' if len(names) != 1 else ''} not run by events "
+            f"(plan {'them' if len(names) != 1 else 'it'} with --at): {shown}\n\n")
+
+
 def evaluate(args, *, execute: bool) -> int:
     """Plan every rule for the trigger (read-only sessions); with `execute`, hand the changes to the executor."""
     from shiftwork.engine.execute.executor import DryRunExecutor, Executor
@@ -97,7 +113,12 @@ def evaluate(args, *, execute: bool) -> int:
     # a plan goes to the dry-run executor, which batches like the live one and calls nothing
     executor = Executor(make_clients(**aws, read_only=False)[0], ruleset.accounts()) if execute else DryRunExecutor()
     outcomes = run_rules(ruleset, trigger, clients, region, only=args.rule, executor=executor)
-    render = render_json if args.format == "json" else render_table
-    out = render(outcomes, executed=execute, calls=executor.calls)
+    if args.format == "json":
+        out = render_json(outcomes, executed=execute, calls=executor.calls)
+    elif trigger.event is not None:  # every event rule with why it matched or not; schedule rules in one line
+        out = render_table([o for o in outcomes if not is_schedule(o)], executed=execute, calls=executor.calls)
+        out = schedule_summary([o for o in outcomes if is_schedule(o)]) + out
+    else:
+        out = render_table(outcomes, executed=execute, calls=executor.calls)
     sys.stdout.write(out + "\n")
     return exit_code(outcomes, args.fail_on)
