@@ -22,7 +22,7 @@ rules:
     resource: ecs.service
     match: {cluster: web}
     target: event
-    on: {alarm: web-api-cpu-high, state: ALARM}
+    on: {alarm: "web-*-cpu-high", state: ALARM}
     cooldown: 10m
     actions: [{type: ecs.scale, add: 1, max: 10}]
   - name: worker-scale-out
@@ -201,3 +201,16 @@ def test_a_retried_delivery_acts_only_where_the_first_attempt_failed(aws: None, 
     failing.clear()
     dispatcher.handle(fixture("eventbridge-alarm.json"))  # Lambda's retry of the same delivery
     assert (desired("api"), desired("worker")) == (4, 4)  # api was not given +2 twice
+
+
+def test_the_cooldown_is_per_resource_another_service_still_acts(make) -> None:
+    dispatcher, _ = make()
+    dispatcher.handle(fixture("eventbridge-alarm-ecs.json"))
+    other = fixture("eventbridge-alarm-ecs.json")  # a minute later, the worker service's own alarm
+    other["id"] = "5f0e7a52-3b8d-4c61-9e2a-7d14c0b8a9f3"
+    other["time"] = "2026-12-22T09:15:03Z"
+    other["detail"]["alarmName"] = "web-worker-cpu-high"
+    for metric in other["detail"]["configuration"]["metrics"]:
+        metric["metricStat"]["metric"]["dimensions"]["ServiceName"] = "worker"
+    dispatcher.handle(other)
+    assert (desired("api"), desired("worker")) == (3, 3)
