@@ -214,3 +214,30 @@ def test_the_cooldown_is_per_resource_another_service_still_acts(make) -> None:
         metric["metricStat"]["metric"]["dimensions"]["ServiceName"] = "worker"
     dispatcher.handle(other)
     assert (desired("api"), desired("worker")) == (3, 3)
+
+
+def test_limits_apply_to_event_rules(aws: None, load_rules, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "111122223333")
+    ecs = boto3.client("ecs", region_name="eu-west-1")
+    ecs.create_cluster(clusterName="web")
+    ecs.register_task_definition(family="app", containerDefinitions=[{"name": "a", "image": "x", "memory": 64}])
+    for name in ("api", "worker"):
+        ecs.create_service(cluster="web", serviceName=name, taskDefinition="app", desiredCount=2)
+    ruleset = load_rules("""
+        version: 1
+        regions: [eu-west-1]
+        rules:
+          - name: web-scale-out
+            resource: ecs.service
+            match: {cluster: web}
+            on: {alarm: api-cpu-high}
+            limits: {max_resources: 1}
+            actions: [{type: ecs.scale, add: 2, max: 10}]
+        """)
+    logs: list[dict[str, Any]] = []
+    dispatcher = Dispatcher(ruleset=ruleset, state=MemoryState(), planning=Clients(read_only=True),
+                            executor=Executor(Clients()), default_region="eu-west-1", log=logs.append)
+    dispatcher.handle(fixture("eventbridge-alarm.json"))
+    assert (desired("api"), desired("worker")) == (2, 2)
+    (limited,) = [log for log in logs if log.get("outcome") == "limited"]
+    assert limited["reason"] == "selected 2 resources, limit max_resources=1: did nothing"
