@@ -165,6 +165,7 @@ class Dispatcher:
             return outcome
         try:
             ctx = PlanContext(clients=self.planning, now=t, ruleset=self.ruleset, event=event, phase=decision.phase)
+            outcome.notes = ctx.notes  # why a rule acted on nothing (target: event outside its regions, ...)
             outcome.plan = plan_rule(ctx, rule, decision.actions, self.default_region)
             held = None
             if event is not None and not rule.shadow and not outcome.plan.limited:
@@ -202,6 +203,8 @@ class Dispatcher:
             self.log({"level": "ERROR" if r.status == "failed" else "INFO", **base, "resource": r.change.resource.id,
                       "action": r.change.action, "call": f"{r.change.service}:{r.change.operation}",
                       "outcome": r.status, "reason": r.reason or r.change.reason, "error_code": r.error_code})
+        for note in o.notes:
+            self.log({"level": "INFO", **base, "outcome": "note", "reason": note})
         if o.error:
             self.log({"level": "ERROR", **base, "outcome": "error", "reason": o.error})
 

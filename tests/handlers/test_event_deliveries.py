@@ -241,3 +241,14 @@ def test_limits_apply_to_event_rules(aws: None, load_rules, monkeypatch: pytest.
     assert (desired("api"), desired("worker")) == (2, 2)
     (limited,) = [log for log in logs if log.get("outcome") == "limited"]
     assert limited["reason"] == "selected 2 resources, limit max_resources=1: did nothing"
+
+
+def test_an_alarm_from_another_region_acts_on_nothing_and_the_log_says_why(make) -> None:
+    dispatcher, rec = make()
+    event = fixture("eventbridge-alarm-ecs.json")
+    event["region"] = "us-east-1"
+    dispatcher.handle(event)
+    assert desired("api") == 2
+    notes = [log["reason"] for log in rec.logs if log.get("outcome") == "note"]
+    assert notes == ["rule 'scale-the-alarmed-service': the event is from us-east-1, outside the rule's regions "
+                     "(eu-west-1)"]

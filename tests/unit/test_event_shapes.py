@@ -84,6 +84,10 @@ def test_identities() -> None:
     later = copy.deepcopy(direct)
     later["alarmData"]["state"]["timestamp"] = "2026-12-21T23:10:00.000+0000"
     assert event_key(normalise(later)[0]) != event_key(normalise(direct)[0])
+    hand_made = {"source": "acme.jobs", "detail-type": "Job Failed", "time": "2026-12-21T19:00:00Z", "detail": {"job": 1}}
+    other = {**hand_made, "detail": {"job": 2}}
+    keys = {event_key(normalise(e)[0]) for e in (hand_made, other)}
+    assert len(keys) == 2 and all(k.startswith("sha256:") for k in keys)  # no identity: the whole event, never a prefix
 
 
 def test_scheduler_inputs() -> None:
