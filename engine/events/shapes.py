@@ -105,6 +105,7 @@ def _deliver(raw: Any, env: _Envelope, depth: int) -> list[Delivery]:
         event = dict(event)
         if "time" not in event and "scheduled_time" in event:  # Scheduler's Input names it either way
             event["time"] = event["scheduled_time"]
+        event_time(event)  # an unreadable time is this record's error, not the batch's
         return [Delivery(event)]
     try:
         reshaped = reshape(event, env.region, env.account)
@@ -115,6 +116,7 @@ def _deliver(raw: Any, env: _Envelope, depth: int) -> list[Delivery]:
         reshaped["detail"] = _json(event["detail"], "event detail") or {}
     if reshaped is None:
         raise BadEvent(UNRECOGNISED)
+    event_time(reshaped)  # an unreadable time is this record's error, not the batch's
     if env.id and not reshaped.get("id"):
         reshaped["id"] = env.id  # an SNS MessageId (or SQS messageId) is this delivery's identity
     return [Delivery(reshaped)]

@@ -108,3 +108,13 @@ def test_service_events_name_their_resources(name: str, rtype: str, names: list[
     if names is None:  # the instance of an EC2 state change: detail.instance-id
         names = [{"id": event["detail"]["instance-id"]}]
     assert found == names
+
+
+def test_a_record_with_an_unreadable_time_is_its_own_error() -> None:
+    batch = fixture("sqs-batch-with-unknown.json")
+    body = json.loads(batch["Records"][0]["body"])
+    body["time"] = "yesterday"
+    batch["Records"][0]["body"] = json.dumps(body)
+    first, unknown, ec2 = deliveries(batch)
+    assert first.event is None and "the event's time 'yesterday' is not an ISO 8601 time" in first.error
+    assert ec2.event is not None
