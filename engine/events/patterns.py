@@ -165,8 +165,10 @@ def _show(value: Any) -> str:
 
 def _why_node(node: Node, value: Any, path: str) -> str | None:
     objects = _objects(value)
-    return _why_object(node, objects[0], path) if len(objects) == 1 else (
-        f"{path or 'the event'}: no element of the array matches all of the pattern's fields there")
+    if len(objects) == 1:
+        return _why_object(node, objects[0], path)
+    first = _why_object(node, objects[0], f"{path}[0]")
+    return f"{path}: none of its {len(objects)} elements matches (the first: {first})"
 
 
 def _why_object(node: Node, obj: Mapping[str, Any], path: str) -> str | None:
