@@ -163,11 +163,11 @@ class Dispatcher:
                   "reason": decision.reason, "missed": decision.missed})
         if not decision.fires:
             return outcome
+        held = None
         try:
             ctx = PlanContext(clients=self.planning, now=t, ruleset=self.ruleset, event=event, phase=decision.phase)
             outcome.notes = ctx.notes  # why a rule acted on nothing (target: event outside its regions, ...)
             outcome.plan = plan_rule(ctx, rule, decision.actions, self.default_region)
-            held = None
             if event is not None and not rule.shadow and not outcome.plan.limited:
                 held = hold(self.state, rule, outcome.plan, t, event_key(event))  # per-resource cooldown, once
             if not rule.shadow and not outcome.plan.limited:
@@ -176,6 +176,8 @@ class Dispatcher:
                 held.release_failed(outcome.results)
         except Exception as exc:  # noqa: BLE001 (isolation: one failing rule never stops the others)
             outcome.error = f"{type(exc).__name__}: {exc}"
+            if held is not None and not outcome.results:
+                held.release_all()  # the executor gave no per-change results: let the retry try every resource
         self._log_outcome(base, outcome)
         return outcome
 

@@ -32,6 +32,11 @@ class Held:
     state: State
     keys: dict[str, list[str]] = field(default_factory=dict)
 
+    def release_all(self) -> None:
+        for keys in self.keys.values():
+            for key in keys:
+                self.state.release(key)
+
     def release_failed(self, results: Sequence[Result]) -> None:
         failed = {resource_key(r.change) for r in results if r.status == "failed"}
         for resource in failed:

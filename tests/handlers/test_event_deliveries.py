@@ -252,3 +252,23 @@ def test_an_alarm_from_another_region_acts_on_nothing_and_the_log_says_why(make)
     notes = [log["reason"] for log in rec.logs if log.get("outcome") == "note"]
     assert notes == ["rule 'scale-the-alarmed-service': the event is from us-east-1, outside the rule's regions "
                      "(eu-west-1)"]
+
+
+def test_when_the_executor_itself_fails_the_retry_acts(make, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shiftwork.engine.dispatch.dispatcher as dispatcher_module
+
+    real, calls = dispatcher_module.execute_plan, []
+
+    def crash_once(*args: Any, **kwargs: Any):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("executor crashed before any write")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dispatcher_module, "execute_plan", crash_once)
+    dispatcher, _ = make()
+    with pytest.raises(Exception, match="failed: scale-the-alarmed-service"):
+        dispatcher.handle(fixture("eventbridge-alarm-ecs.json"))
+    assert desired("api") == 2
+    dispatcher.handle(fixture("eventbridge-alarm-ecs.json"))  # the retry: neither done nor in cooldown
+    assert desired("api") == 3
