@@ -22,6 +22,8 @@ DIMENSIONS: dict[str, tuple[tuple[str, str], ...]] = {
 ARN_SHAPES = {  # (service, resource prefix) of each type's ARN
     "ecs.service": ("ecs", "service/"), "asg.group": ("autoscaling", "autoScalingGroup:"),
     "ec2.instance": ("ec2", "instance/"), "rds.instance": ("rds", "db:"), "rds.cluster": ("rds", "cluster:"),
+    "ebs.volume": ("ec2", "volume/"), "dynamodb.table": ("dynamodb", "table/"),
+    "efs.filesystem": ("elasticfilesystem", "file-system/"),
 }
 
 
@@ -60,9 +62,14 @@ def _from_detail(event: Mapping[str, Any], rtype: str) -> list[Name]:
 
 
 def _from_arns(event: Mapping[str, Any], rtype: str) -> list[Name]:
+    """`resources` ARNs; for AWS Backup jobs also the protected resource (detail.resourceArn)."""
     service, prefix = ARN_SHAPES.get(rtype, ("", "\0"))
     names = []
-    for arn in event.get("resources") or []:
+    arns = list(event.get("resources") or [])
+    detail = event.get("detail") if isinstance(event.get("detail"), Mapping) else {}
+    if event.get("source") == "aws.backup" and isinstance(detail.get("resourceArn"), str):
+        arns.append(detail["resourceArn"])
+    for arn in arns:
         parts = arn.split(":", 5) if isinstance(arn, str) else []
         if len(parts) == 6 and parts[2] == service and parts[5].startswith(prefix):
             rest = parts[5][len(prefix):]

@@ -11,6 +11,8 @@ NAMES_BY_SOURCE: dict[str, frozenset[str]] = {
     "aws.autoscaling": frozenset({"asg.group", "ec2.instance"}),
     "aws.ecs": frozenset({"ecs.service"}),
     "aws.rds": frozenset({"rds.instance", "rds.cluster"}),
+    "aws.backup": frozenset({"ec2.instance", "rds.instance", "rds.cluster", "ebs.volume", "dynamodb.table",
+                             "efs.filesystem"}),  # the protected resource of a backup job
 }
 TARGETABLE = frozenset().union(*NAMES_BY_SOURCE.values())
 

@@ -101,6 +101,7 @@ def test_an_rds_event_through_sns_matches_as_through_eventbridge() -> None:
     ("asg-lifecycle-launching.json", "ec2.instance", [{"id": "i-07e9c3b1d5a4f2860"}]),
     ("ecs-service-action.json", "ecs.service", [{"arn": "arn:aws:ecs:eu-west-1:111122223333:service/web/api"}]),
     ("ecs-deployment.json", "ecs.service", [{"arn": "arn:aws:ecs:eu-west-1:111122223333:service/web/api"}]),
+    ("backup-job-state.json", "rds.instance", [{"id": "orders-db"}]),  # detail.resourceArn, the protected DB
 ])
 def test_service_events_name_their_resources(name: str, rtype: str, names: list[dict[str, str]] | None) -> None:
     (event,) = normalise(fixture(name))
