@@ -9,7 +9,7 @@ from shiftwork.engine.plan.changes import Change, Finding, Skip
 from shiftwork.engine.language.model import Account, Match, Rule
 from shiftwork.engine.language.registry import action, resource
 from shiftwork.engine.plan.resources import Resource, name_matches, tags_match
-from shiftwork.handlers.capacity import SAVED_TAG, BadSavedCapacity, Capacity, saved, should_save
+from shiftwork.handlers.capacity import SAVED_TAG, BadSavedCapacity, Capacity, saved, scaled_count, should_save
 
 SIZE = {"type": "integer", "minimum": 0}
 GLOB_CHARS = "*?["
@@ -108,9 +108,15 @@ def tag_ref(res: Resource) -> dict[str, Any]:
 @action("asg.scale", resources=["asg.group"],
         permissions=["autoscaling:DescribeAutoScalingGroups", "autoscaling:UpdateAutoScalingGroup",
                      "autoscaling:CreateOrUpdateTags"],
-        options={"min": SIZE, "max": SIZE, "desired": SIZE})
+        options={"min": SIZE, "max": SIZE, "desired": SIZE,
+                 "add": {"type": "integer", "description": "Add (or with a negative number remove) instances."},
+                 "multiply": {"type": "number", "exclusiveMinimum": 0,
+                              "description": "Multiply the desired capacity."}})
 class Scale(Action):
-    """Set a group's min/desired/max, saving the previous size in a tag for asg.restore.
+    """Set a group's min/desired/max (saving the previous size for asg.restore), or add to or multiply it.
+
+    With add/multiply, min/max bound the new desired capacity; a relative step never saves or replaces
+    the size asg.restore restores.
 
     Example::
 
@@ -126,6 +132,8 @@ class Scale(Action):
     """
 
     def plan(self, ctx: PlanContext, resources: Sequence[Resource]) -> list[Change | Skip | Finding]:
+        if "add" in self.options or "multiply" in self.options:
+            return [self.step(res) for res in resources]
         want = {k: int(self.options[k]) for k in ("min", "desired", "max") if self.options.get(k) is not None}
         if not want:
             raise ValueError("asg.scale needs at least one of min, desired, max")
@@ -158,6 +166,19 @@ class Scale(Action):
                                   before=res.tags.get(SAVED_TAG, ""), after=now.encode()))
             out.append(update(self, res, goal, f"scaling from {now} to {goal}", now))
         return out
+
+
+    def step(self, res: Resource) -> Change | Skip:
+        """add/multiply: the desired capacity moves, bounded by the options' min/max; the group's own min/max
+        widen only as far as the new desired capacity needs. The target is absolute from here on."""
+        if res.data.get("Status"):
+            return Skip(self.rule.name, self.action_name, res, f"group status {res.data['Status']!r}")
+        now = current(res)
+        goal = target_size(now, {"desired": scaled_count(self.options, now.desired)})
+        if goal == now:
+            return Skip(self.rule.name, self.action_name, res, f"already at {now}")
+        verb = f"add {self.options['add']}" if "add" in self.options else f"multiply by {self.options['multiply']}"
+        return update(self, res, goal, f"{verb}: from {now} to {goal}", now)
 
 
 @action("asg.restore", resources=["asg.group"],

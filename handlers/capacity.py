@@ -8,7 +8,11 @@ Tag values use only characters every service accepts in tags (letters, digits, s
 """
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 SAVED_TAG = "shiftwork:saved-capacity"
 FIELDS = ("min", "desired", "max")
@@ -62,3 +66,21 @@ def should_save(current: Capacity, already: Capacity | None) -> bool:
     if current.is_zero and not already.is_zero:
         return False
     return current != already
+
+
+def scaled_count(options: Mapping[str, Any], current: int) -> int:
+    """The new count (tasks, instances). multiply rounds away from the current count (3 x 1.5 = 5, 3 x 0.5 = 1), so a
+    multiply always moves when it can; min/max stop a step but never reverse it."""
+    if "desired" in options:
+        return int(options["desired"])
+    if "add" in options:
+        count = current + int(options["add"])
+    else:
+        factor = Decimal(str(options["multiply"]))
+        exact = factor * current
+        count = math.ceil(exact) if factor >= 1 else math.floor(exact)
+    if count < current and "min" in options:
+        count = max(count, min(int(options["min"]), current))
+    if count > current and "max" in options:
+        count = min(count, max(int(options["max"]), current))
+    return max(count, 0)

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import fnmatch
-import math
 from collections.abc import Iterator, Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -14,7 +12,7 @@ from shiftwork.engine.plan.changes import Change, Finding, Skip
 from shiftwork.engine.language.model import Account, Rule
 from shiftwork.engine.language.registry import action, resource
 from shiftwork.engine.plan.resources import Resource, opt_out, tags_match
-from shiftwork.handlers.capacity import SAVED_TAG, BadSavedCapacity, Capacity, saved, should_save
+from shiftwork.handlers.capacity import SAVED_TAG, BadSavedCapacity, Capacity, saved, scaled_count, should_save
 
 DIMENSION = "ecs:service:DesiredCount"
 PAGE = {"PageSize": 100}  # list_clusters / list_services return 10 per page unless asked for up to 100
@@ -116,24 +114,6 @@ def current_capacity(res: Resource, target: Mapping[str, Any] | None) -> Capacit
     if target is None:
         return Capacity(None, desired, None)
     return Capacity(int(target["MinCapacity"]), desired, int(target["MaxCapacity"]))
-
-
-def scaled_count(options: Mapping[str, Any], current: int) -> int:
-    """The new task count. multiply rounds away from the current count (3 x 1.5 = 5, 3 x 0.5 = 1), so a
-    multiply always moves when it can; min/max stop a step but never reverse it."""
-    if "desired" in options:
-        return int(options["desired"])
-    if "add" in options:
-        count = current + int(options["add"])
-    else:
-        factor = Decimal(str(options["multiply"]))
-        exact = factor * current
-        count = math.ceil(exact) if factor >= 1 else math.floor(exact)
-    if count < current and "min" in options:
-        count = max(count, min(int(options["min"]), current))
-    if count > current and "max" in options:
-        count = min(count, max(int(options["max"]), current))
-    return max(count, 0)
 
 
 def scaled_capacity(current: Capacity, count: int) -> Capacity:

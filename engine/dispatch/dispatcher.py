@@ -20,7 +20,7 @@ from shiftwork.engine.plan.actions import PlanContext
 from shiftwork.engine.execute.aws import Clients
 from shiftwork.engine.errors import ShiftworkError
 from shiftwork.engine.schedule.evaluate import Decision, evaluate_tick
-from shiftwork.engine.events.shapes import event_time, is_tick, normalise
+from shiftwork.engine.events.shapes import deliveries, event_key, event_time, is_tick
 
 from shiftwork.engine.dispatch.metrics import emf_document, findings_emf
 from shiftwork.engine.language.model import Rule, RuleSet
@@ -29,8 +29,10 @@ from shiftwork.engine.plan.planner import plan_rule
 from shiftwork.engine.dispatch.drift_alerts import report_drift
 from shiftwork.engine.dispatch.notices import announce
 from shiftwork.engine.dispatch.runner import RuleOutcome
+from shiftwork.engine.dispatch.runner import RuleOutcome, decide_isolated
+from shiftwork.engine.dispatch.eventwork import hold
 from shiftwork.engine.dispatch.state import State
-from shiftwork.engine.events.trigger import decide_event, rule_pattern
+from shiftwork.engine.events.trigger import decide_event, event_index, rule_pattern
 
 TICK_LOCK_TTL = timedelta(minutes=15)
 DONE_TTL = timedelta(days=2)
@@ -61,10 +63,19 @@ class Dispatcher:
     remaining_ms: Callable[[], int] | None = None
     outcomes: list[RuleOutcome] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # unreadable records of a batch: reported, not retried
 
     def handle(self, raw: Any) -> dict[str, Any]:
-        self.outcomes, self.deferred = [], []
-        for event in normalise(raw):
+        self.outcomes, self.deferred, self.rejected = [], [], []
+        for delivery in deliveries(raw):
+            event = delivery.event
+            if delivery.error or delivery.note:
+                self.log({"level": "ERROR" if delivery.error else "INFO", "record": delivery.record,
+                          "message": delivery.error or delivery.note})
+            if delivery.error:
+                self.rejected.append(f"{delivery.record}: {delivery.error}" if delivery.record else delivery.error)
+            if event is None:
+                continue
             if is_tick(event):
                 when = event_time(event) or _now_floor()
                 self.tick(when)
@@ -118,11 +129,17 @@ class Dispatcher:
     # -- events ---------------------------------------------------------------------------------------------
     def on_event(self, event: dict[str, Any]) -> None:
         t = event_time(event) or _now_floor()
-        event_id = event.get("id") or json.dumps(event, sort_keys=True, default=str)[:200]
-        for rule in self.ruleset.rules:
-            if rule_pattern(rule) is None:
+        event_id = event_key(event)
+        candidates = event_index(self.ruleset).candidates(event)  # rules whose source/detail-type can match
+        for i, rule in enumerate(self.ruleset.rules):
+            if i not in candidates:
                 continue
-            decision = decide_event(rule, event)
+            decided = decide_isolated(rule, t, lambda r: decide_event(r, event))
+            decision = decided.decision
+            if decided.error:  # this rule's failure only; every other rule still gets the event
+                self.outcomes.append(decided)
+                self._log_outcome({"rule": rule.name, "location": str(rule.loc), "tick": t}, decided)
+                continue
             if not decision.fires:
                 continue
             key = f"event#{event_id}#{rule.name}"
@@ -130,7 +147,8 @@ class Dispatcher:
                 self.log({"level": "INFO", "rule": rule.name, "message": "event already handled", "event": event_id})
                 continue
             st = self.state.get(rule.name)
-            decision = self._cooldown(rule, decision, st.last_fired, t)
+            if rule.target != "event":  # a target: event rule cools down per resource (engine/dispatch/eventwork)
+                decision = self._cooldown(rule, decision, st.last_fired, t)
             outcome = self._run(rule, decision, t, event)
             if outcome.failed:
                 self.state.release(key)
@@ -154,13 +172,21 @@ class Dispatcher:
                   "reason": decision.reason, "missed": decision.missed})
         if not decision.fires:
             return outcome
+        held = None
         try:
             ctx = PlanContext(clients=self.planning, now=t, ruleset=self.ruleset, event=event, phase=decision.phase)
+            outcome.notes = ctx.notes  # why a rule acted on nothing (target: event outside its regions, ...)
             outcome.plan = plan_rule(ctx, rule, decision.actions, self.default_region)
+            if event is not None and not rule.shadow and not outcome.plan.limited:
+                held = hold(self.state, rule, outcome.plan, t, event_key(event))  # per-resource cooldown, once
             if not rule.shadow:  # a limited plan holds only its alert (notify)
                 outcome.results = execute_plan(self.executor, outcome.plan, t, decision.phase)
+            if held is not None:
+                held.release_failed(outcome.results)
         except Exception as exc:  # noqa: BLE001 (isolation: one failing rule never stops the others)
             outcome.error = f"{type(exc).__name__}: {exc}"
+            if held is not None and not outcome.results:
+                held.release_all()  # the executor gave no per-change results: let the retry try every resource
         self._log_outcome(base, outcome)
         return outcome
 
@@ -188,6 +214,8 @@ class Dispatcher:
             self.log({"level": "ERROR" if r.status == "failed" else "INFO", **base, "resource": r.change.resource.id,
                       "action": r.change.action, "call": f"{r.change.service}:{r.change.operation}",
                       "outcome": r.status, "reason": r.reason or r.change.reason, "error_code": r.error_code})
+        for note in o.notes:
+            self.log({"level": "INFO", **base, "outcome": "note", "reason": note})
         if o.error:
             self.log({"level": "ERROR", **base, "outcome": "error", "reason": o.error})
 
@@ -207,6 +235,7 @@ class Dispatcher:
             "failed_rules": sorted({o.rule.name for o in self.outcomes if o.failed}),
             "limited_rules": sorted({o.rule.name for o in self.outcomes if o.plan and o.plan.limited}),
             "deferred_rules": list(self.deferred),
+            "rejected_records": list(self.rejected),
         }
 
 

@@ -1,7 +1,7 @@
 """Evaluate a rule set for one trigger and plan (and, for `run`, execute) each firing rule in isolation."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -69,6 +69,15 @@ class Trigger:
         return decide_tick(rule, self.time_for(rule))
 
 
+def decide_isolated(rule: Rule, at: datetime, decide: Callable[[Rule], Decision]) -> RuleOutcome:
+    """Deciding (matching the event) runs inside the rule's isolation: a failure is this rule's error only."""
+    try:
+        return RuleOutcome(rule, at, decide(rule))
+    except Exception as exc:  # noqa: BLE001 (isolation: report it, keep going)
+        return RuleOutcome(rule, at, Decision(rule.name, False, (), None, "could not decide whether the rule fires"),
+                           error=f"{type(exc).__name__}: {exc}")
+
+
 def run_rules(ruleset: RuleSet, trigger: Trigger, clients: Clients, default_region: str,
               only: Sequence[str] = (), executor: Any = None) -> list[RuleOutcome]:
     """Plan every firing rule; execute too when an executor is given. One failing rule never stops the others."""
@@ -77,8 +86,8 @@ def run_rules(ruleset: RuleSet, trigger: Trigger, clients: Clients, default_regi
         if only and rule.name not in only:
             continue
         at = trigger.time_for(rule)
-        decision = trigger.decide(rule)
-        outcome = RuleOutcome(rule, at, decision)
+        outcome = decide_isolated(rule, at, trigger.decide)
+        decision = outcome.decision
         outcomes.append(outcome)
         if not decision.fires:
             continue

@@ -42,8 +42,12 @@ def check_action(name: str, options: Mapping[str, Any], targets: Mapping[str, An
         else:
             problems.extend(_bounds(options))
     elif name == "asg.scale":
-        if not any(k in options for k in ("min", "max", "desired")):
-            problems.append(((), "asg.scale needs at least one of min, desired or max", None))
+        relative = [k for k in ("add", "multiply") if k in options]
+        if relative and (len(relative) > 1 or "desired" in options):
+            given = ", ".join(k for k in ("desired", "add", "multiply") if k in options)
+            problems.append(((), f"asg.scale takes one of desired, add or multiply; found {given}", None))
+        elif not relative and not any(k in options for k in ("min", "max", "desired")):
+            problems.append(((), "asg.scale needs at least one of min, desired or max, or add or multiply", None))
         problems.extend(_bounds(options))
     elif name == "notify":
         problems.extend(_notify_ref(options.get("target"), "target", targets))

@@ -13,6 +13,8 @@ from shiftwork.engine.language.durations import parse_duration
 from shiftwork.engine.errors import Diagnostic
 from shiftwork.engine.language.model import (Account, ActionSpec, AlarmTrigger, Calendar, CronTrigger, EventTrigger, Limits, Match,
                           NotifyTarget, Rule, RuleSet, Trigger, WindowSpec, WindowTrigger)
+from shiftwork.engine.language.eventtargets import unnameable
+from shiftwork.engine.language.patterns import compile_pattern
 from shiftwork.engine.language.regions import unknown_region
 from shiftwork.engine.language.registry import registered
 from shiftwork.engine.language.schemaerrors import diagnostic
@@ -57,6 +59,9 @@ class Builder:
     def dirty(self, path: tuple) -> bool:
         """Something at or below path failed the schema (already reported)."""
         return any(p[:len(path)] == path for p in self.bad)
+
+    def error_count(self) -> int:
+        return sum(p.severity == "error" for p in self.problems)
 
     def error(self, doc: Document, path: tuple, message: str, hint: str | None = None, key: bool = False) -> None:
         self.problems.append(diagnostic(doc, path, message, hint, key=key))
@@ -140,7 +145,7 @@ class Builder:
             self.rule_locs[name] = str(doc.loc(at))
 
     def build_rule(self, doc: Document, at: tuple, raw: dict[str, Any], defaults: dict[str, Any]) -> Rule | None:
-        before = len(self.problems)
+        before = self.error_count()
         resource = None if self.dirty(at + ("resource",)) else raw["resource"]
         tz = raw.get("timezone", defaults["timezone"])
         if "timezone" in raw and not self.dirty(at + ("timezone",)):
@@ -162,7 +167,9 @@ class Builder:
             self.check_notice(doc, at, raw, trigger, inside + outside + actions)
         if trigger is not None and "on_drift" in raw and not self.dirty(at + ("on_drift",)):
             self.check_on_drift(doc, at, trigger, inside + outside + actions)
-        if len(self.problems) != before or trigger is None or resource is None or self.dirty(at):
+        if raw.get("target") == "event" and trigger is not None and resource is not None:
+            self.check_target(doc, at, trigger, resource)
+        if self.error_count() != before or trigger is None or resource is None or self.dirty(at):
             return None
         accounts = defaults["accounts"]
         if "accounts" in raw:
@@ -176,6 +183,7 @@ class Builder:
             catch_up=parse_duration(raw["catch_up"]) if "catch_up" in raw else timedelta(hours=1),
             cooldown=parse_duration(raw["cooldown"]) if "cooldown" in raw else None,
             notice=parse_duration(raw["notice"]) if "notice" in raw else None, on_drift=raw.get("on_drift"),
+            target=raw.get("target", "match"),
             limits=Limits(limits.get("max_resources"), limits.get("max_percent")),
             shadow=bool(raw.get("shadow", False)), enabled=bool(raw.get("enabled", True)),
             description=raw.get("description", ""), loc=doc.loc(at),
@@ -208,6 +216,11 @@ class Builder:
         if not self.hit(at + ("actions",)) and not any(s.type == "notify" for s in specs):
             self.error(doc, at + (field,), f"'{field}' needs a notify action in the rule: it says where {what} goes",
                        "add {type: notify, target: NAME} to the actions", key=True)
+    def check_target(self, doc: Document, at: tuple, trigger: Trigger, resource: str) -> None:
+        if not isinstance(trigger, (EventTrigger, AlarmTrigger)):
+            self.error(doc, at + ("target",), "'target: event' applies only to event and alarm rules", key=True)
+        elif (why := unnameable(trigger.compiled, resource)) is not None:
+            self.error(doc, at + ("target",), why)
 
     def build_trigger(self, doc: Document, at: tuple, raw: dict[str, Any]) -> Trigger | None:
         on, during = raw.get("on"), raw.get("during")
@@ -237,8 +250,21 @@ class Builder:
                 self.error(doc, at + ("on", "cron") + sub, message, hint)
             return CronTrigger(on["cron"], loc)
         if kinds == ["event"]:
-            return EventTrigger(on["event"], loc)
-        return AlarmTrigger(on["alarm"], on.get("state", "ALARM"), loc)
+            return self.build_event(doc, at + ("on", "event"), on["event"], loc)
+        trigger = AlarmTrigger(on["alarm"], on.get("state", "ALARM"), loc)
+        trigger.compiled  # noqa: B018 (compiled once, at load)
+        return trigger
+
+    def build_event(self, doc: Document, at: tuple, pattern: dict[str, Any], loc: Any) -> EventTrigger | None:
+        """Check the pattern as EventBridge would, each problem at its operator; keep it compiled."""
+        compiled, problems = compile_pattern(pattern)
+        for p in problems:
+            self.problems.append(diagnostic(doc, at + p.path, p.message, p.hint, key=p.key, severity=p.severity))
+        if compiled is None:
+            return None
+        trigger = EventTrigger(pattern, loc)
+        trigger.__dict__["compiled"] = compiled  # the cached property, filled from this one compilation
+        return trigger
 
     def build_window(self, doc: Document, at: tuple, during: Any) -> WindowTrigger | None:
         items = during if isinstance(during, list) else [during]

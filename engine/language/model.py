@@ -1,11 +1,14 @@
 """The loaded rule language: frozen dataclasses, each node knowing its file:line:col."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from typing import Any, Mapping, Union
 
 from shiftwork.engine.errors import Loc
+from shiftwork.engine.language.patterns import CompiledPattern, compiled
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,11 @@ class EventTrigger:
     pattern: Mapping[str, Any]
     loc: Loc = field(compare=False)
 
+    @cached_property
+    def compiled(self) -> CompiledPattern:
+        """Compiled once (the loader touches it, so a rule set in memory never compiles again)."""
+        return compiled(self.pattern)
+
 
 @dataclass(frozen=True)
 class AlarmTrigger:
@@ -70,9 +78,14 @@ class AlarmTrigger:
         return {
             "source": ["aws.cloudwatch"],
             "detail-type": ["CloudWatch Alarm State Change"],
-            "detail": {"alarmName": [{"wildcard": self.alarm} if "*" in self.alarm else self.alarm],
+            "detail": {"alarmName": [{"wildcard": re.sub(r"\*+", "*", self.alarm.replace("\\", "\\\\"))}
+                                     if "*" in self.alarm else self.alarm],
                        "state": {"value": [self.state]}},
         }
+
+    @cached_property
+    def compiled(self) -> CompiledPattern:
+        return compiled(self.pattern())
 
 
 @dataclass(frozen=True)
@@ -132,6 +145,7 @@ class Rule:
     cooldown: timedelta | None = None
     notice: timedelta | None = None  # heads-up this long before a scheduled stop or scale-down
     on_drift: str | None = None  # "notify": tell the notify target when resources drift from the window's state
+    target: str = "match"  # "event": only the resource the event names, in its account and region
     limits: Limits = field(default_factory=Limits)
     shadow: bool = False
     enabled: bool = True

@@ -119,6 +119,10 @@ def rule_schema(registry: Registry) -> dict[str, Any]:
                                 "rule's notify target which resources will change and how to override them."),
             "on_drift": {"enum": ["notify"], "description": "'during' rules: on a tick where the rule does not act, "
                                                             "tell its notify target which resources drifted."},
+            "target": {"enum": ["match", "event"],
+                       "description": "Event rules: 'event' acts only on the resource the event names, in the "
+                                      "event's account and region (narrowed by match); 'match' (default) on "
+                                      "every resource match selects."},
             "limits": {"type": "object", "additionalProperties": False, "minProperties": 1, "properties": {
                 "max_resources": {"type": "integer", "minimum": 1},
                 "max_percent": {"type": "number", "exclusiveMinimum": 0, "maximum": 100}}},

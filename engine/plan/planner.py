@@ -26,6 +26,7 @@ from shiftwork.engine.errors import NotSupportedYet, aws_error_text
 from shiftwork.engine.language.model import Account, ActionSpec, Rule, WindowTrigger
 from shiftwork.engine.language.registry import Registry, registered
 from shiftwork.engine.plan.overrides import Override, active_override, when
+from shiftwork.engine.plan.eventscope import event_scope
 from shiftwork.engine.plan.resources import Resource, opt_out
 
 
@@ -77,6 +78,11 @@ def plan_rule(ctx: PlanContext, rule: Rule, actions: Sequence[ActionSpec], defau
                               actions=tuple(actions))
     scopes: list[tuple[str, Account | None]] = [
         (region, account) for account in (rule.accounts or (None,)) for region in (rule.regions or (default_region,))]
+    targeted = event_scope(rule, ctx.event, default_region) if rule.target == "event" else None
+    if targeted is not None:
+        scopes = targeted.scopes
+        if targeted.why:
+            ctx.notes.append(f"rule '{rule.name}': {targeted.why}")
     rtype = registry.resources.get(rule.resource)
     if rtype is None or rtype.selector is None:
         plan.errors.append(f"resource type '{rule.resource}' has no selector")
@@ -86,6 +92,8 @@ def plan_rule(ctx: PlanContext, rule: Rule, actions: Sequence[ActionSpec], defau
     for region, account in scopes:
         try:
             found = stable(selector.select(ctx, rule, region, account))
+            if targeted is not None:
+                found = [res for res in found if targeted.keeps(res)]
         except Exception as exc:  # noqa: BLE001 (isolated per region/account, reported, never a silent pass)
             plan.errors.append(f"{where(region, account)}: selecting {rule.resource}: {describe_error(exc)}")
             continue

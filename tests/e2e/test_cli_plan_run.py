@@ -70,7 +70,7 @@ def test_plan_for_an_alarm_event_file(aws: str, writer: Clients, tmp_path) -> No
     report = shiftwork_json("plan", "rules/examples", "--event", str(path), "--endpoint-url", aws)
     fired = sorted(r["rule"] for r in report["rules"] if r["fires"])
     assert fired == ["api-scale-out"]
-    assert rule(report, "api-scale-in")["reason"] == "the event does not match the rule's pattern"
+    assert rule(report, "api-scale-in")["reason"] == 'no match: detail.state.value: wanted ["OK"], event has "ALARM"'
 
 
 def test_plan_without_credentials_says_how_to_provide_them(tmp_path) -> None:

@@ -133,3 +133,20 @@ def test_unspecified_fields_move_only_as_far_as_validity_needs(now: Capacity, wa
 def test_contradictory_sizes_are_refused() -> None:
     with pytest.raises(ValueError, match="desired 5 is outside min - .. max 3"):
         target_size(Capacity(0, 1, 4), {"desired": 5, "max": 3})
+
+
+@pytest.mark.parametrize("action,start,expected", [
+    ("{type: asg.scale, add: 2, max: 5}", (1, 2, 4), (1, 4, 4)),  # +2 within the group's max
+    ("{type: asg.scale, add: 4, max: 5}", (1, 2, 4), (1, 5, 5)),  # capped by the option's max; the group widens
+    ("{type: asg.scale, add: -3, min: 1}", (0, 3, 6), (0, 1, 6)),  # -3 stopped at the option's min
+    ("{type: asg.scale, multiply: 1.5}", (1, 3, 10), (1, 5, 10)),  # 4.5 rounds away from 3
+    ("{type: asg.scale, multiply: 0.5, min: 2}", (2, 3, 6), (2, 2, 6)),  # 1.5 rounds down, held at min 2
+])
+def test_add_and_multiply_move_desired_within_the_bounds_and_never_touch_the_saved_size(
+        ctx: PlanContext, clients: Clients, load_rules: Any, action: str, start: tuple[int, int, int],
+        expected: tuple[int, int, int]) -> None:
+    make_group("workers-a", *start, {"tier": "worker", SAVED_TAG: "min=1 desired=2 max=3"})
+    run(ctx, clients, load_rules, action)
+    size, tags = group("workers-a")
+    assert (size.min, size.desired, size.max) == expected
+    assert tags[SAVED_TAG] == "min=1 desired=2 max=3"

@@ -79,3 +79,18 @@ def test_eventbridge_pattern_operators(pattern: dict, expected: bool) -> None:
 def test_unreadable_events_say_why(event: object, message: str) -> None:
     with pytest.raises(BadEvent, match=message):
         normalise(event)
+
+
+def test_a_miss_is_explained_down_to_the_leaf() -> None:
+    from shiftwork.engine.events.patterns import explain
+    from shiftwork.engine.language.patterns import compiled
+
+    event = {"source": "aws.cloudwatch", "detail": {"configuration": {"metrics": [
+        {"metricStat": {"metric": {"namespace": "AWS/ECS"}}}, {"metricStat": {"metric": {"namespace": "AWS/SQS"}}}]}}}
+    pattern = compiled({"detail": {"configuration": {"metrics": {"metricStat": {"metric": {"namespace": ["AWS/EC2"]}}}}}})
+    assert explain(pattern, event) == (
+        'detail.configuration.metrics: none of its 2 elements matches (the first: detail.configuration.metrics[0]'
+        '.metricStat.metric.namespace: wanted ["AWS/EC2"], event has "AWS/ECS")')
+    assert explain(compiled({"detail": {"owner": [{"exists": True}]}}), event) == (
+        'detail.owner: wanted [{"exists": true}], event has no such field')
+    assert explain(compiled({"source": ["aws.cloudwatch"]}), event) is None
