@@ -152,8 +152,8 @@ class Builder:
             self.check_timezone(doc, at + ("timezone",), tz)
         trigger = self.build_trigger(doc, at, raw)
         match = Match()
-        if resource is not None and "match" not in raw:
-            self.no_match(doc, at, raw, resource, defaults)
+        if resource is not None and "match" not in raw and raw.get("target") != "event":
+            self.no_match(doc, at, raw, resource, defaults)  # `target: event` is a scope: what the event names
         elif resource is not None and not self.dirty(at + ("match",)):
             match = self.build_match(doc, at, raw.get("match") or {}, resource)
         actions, inside, outside = (), (), ()
