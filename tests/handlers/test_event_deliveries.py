@@ -32,6 +32,7 @@ rules:
     actions: [{type: ecs.scale, add: 1, max: 10}]
   - name: restart-stopped
     resource: ec2.instance
+    match: {all: true}
     on:
       event:
         source: [aws.ec2]

@@ -18,6 +18,7 @@ rules:
     actions: [{type: ecs.scale, add: -1, min: 2}]
   - name: only-from-ec2
     resource: ec2.instance
+    match: {all: true}
     on:
       event:
         source: [aws.ec2]
@@ -25,6 +26,7 @@ rules:
     actions: [ec2.start]
   - name: on-ecs-metric
     resource: ecs.service
+    match: {all: true}
     on:
       event:
         detail:
@@ -33,10 +35,12 @@ rules:
     actions: [{type: ecs.scale, add: 1}]
   - name: nightly
     resource: ec2.instance
+    match: {all: true}
     on: {cron: "0 19 * * *"}
     actions: [ec2.stop]
   - name: office-hours
     resource: ec2.instance
+    match: {all: true}
     during: {days: mon-fri, hours: "08:00-19:00"}
     actions: {inside: [ec2.start], outside: [ec2.stop]}
 """
@@ -58,4 +62,4 @@ def test_a_miss_names_the_first_failing_path_what_it_wanted_and_what_the_event_h
     assert 'does not fire: no match: source: wanted ["aws.ec2"], event has "aws.cloudwatch"' in out
     assert ('does not fire: no match: detail.configuration.metrics.metricStat.metric.namespace: '
             'wanted ["AWS/EC2"], event has "AWS/ECS"') in out
-    assert "3 rules evaluated, 0 fired" in out
+    assert "5 rules evaluated, 0 fired" in out  # the two schedule rules are in the summary line above
