@@ -5,7 +5,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from shiftwork.engine.plan.changes import Change, Finding, Result, Skip
+from shiftwork.engine.execute.results import ResultIndex
+from shiftwork.engine.plan.changes import Change, Finding, Skip
 from shiftwork.engine.plan.findings import detail as finding_detail
 from shiftwork.engine.plan.findings import table as findings_table
 from shiftwork.engine.dispatch.runner import RuleOutcome
@@ -30,16 +31,11 @@ def _note(o: RuleOutcome, note: str) -> str:
     return note[len(prefix):] if note.startswith(prefix) else note
 
 
-def _result_for(results: Sequence[Result], change: Change) -> str:
-    def same(done: Change) -> bool:  # a summary (notify) is rewritten with the results before it is sent
-        return done is change or done == change or (
-            (done.rule, done.action, done.resource, done.call) == (change.rule, change.action, change.resource,
-                                                                   change.call))
-
-    for r in results:
-        if same(r.change):
-            return f" -> {r.status}" + (f": {r.reason}" if r.reason and r.status != "ok" else "")
-    return ""
+def _result_for(results: ResultIndex, change: Change) -> str:
+    r = results.get(change)
+    if r is None:
+        return ""
+    return f" -> {r.status}" + (f": {r.reason}" if r.reason and r.status != "ok" else "")
 
 
 def totals(outcomes: Sequence[RuleOutcome]) -> dict[str, int]:
@@ -85,6 +81,7 @@ def render_table(outcomes: Sequence[RuleOutcome], *, executed: bool = False, cal
             lines.append(f"  ERROR: {o.error}")
         plan = o.plan
         if plan is not None:
+            done = ResultIndex(o.results) if executed else None
             regions = sorted({r.region for r in plan.resources})
             lines.append(f"  selected: {plural(len(plan.resources), 'resource')}"
                          + (f" in {', '.join(regions)}" if regions else ""))
@@ -94,7 +91,7 @@ def render_table(outcomes: Sequence[RuleOutcome], *, executed: bool = False, cal
                 arrow = (f"  {change.before or '(none)'} -> {change.after or '(none)'}"
                          if change.before != change.after else "")  # a tag write's "x -> x" says nothing
                 lines.append(f"  change  {change.resource.label}  {change.service}:{change.operation}"
-                             f"{arrow}  ({change.reason}){_result_for(o.results, change) if executed else ''}")
+                             f"{arrow}  ({change.reason}){_result_for(done, change) if done else ''}")
             for skip in plan.skips:
                 lines.append(f"  skip    {skip.resource.label}  {skip.action}: {skip.reason}")
             for f in plan.findings:
