@@ -14,6 +14,7 @@ from typing import Any
 
 from shiftwork.engine.schedule.cron import occurrences
 from shiftwork.engine.errors import Diagnostic
+from shiftwork.engine.language.gcpause import gc_paused
 from shiftwork.engine.language.model import ActionSpec, CronTrigger, Match, Rule, RuleSet, WindowTrigger
 from shiftwork.engine.schedule.overlap import Keys, leaf_pairs, leaves
 from shiftwork.engine.schedule.walltime import wall_label
@@ -162,6 +163,7 @@ def _by_schedule(probed: list, members: list[int]) -> dict[int, list[int]]:
     return out
 
 
+@gc_paused  # probing keeps every rule's segments alive: GC passes over them only cost time
 def find_conflicts(ruleset: RuleSet, start: datetime | None = None, days: int = PROBE_DAYS) -> list[Diagnostic]:
     """Warnings for pairs of rules that may fight over the same resources in [start, start + days)."""
     if start is None:  # validation has no trigger time: probe the coming days
