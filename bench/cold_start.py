@@ -1,0 +1,76 @@
+"""A cold Lambda tick: a fresh interpreter imports the handler and handles one tick of `rules/examples`.
+
+AWS is the in-process fake of `fake_aws.py` (every reply empty and valid, no HTTP), so the figures are
+shiftwork's own: imports, loading the rules, evaluating and planning every firing rule. Printed: CPU time
+of the whole process (interpreter start included) and its peak RSS (`ru_maxrss`), the median of --runs
+fresh processes. Targets (issue 14): under 500 ms CPU and 80 MB peak.
+
+    python bench/cold_start.py [--runs 5] [--rules rules/examples] [--at 2027-03-22T19:00:00Z]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def child(rules: str, at: str) -> None:
+    """In the fresh interpreter: what a Lambda cold start does, then the figures as one JSON line."""
+    import io
+
+    sys.path.insert(0, str(HERE))
+    import boto3
+    from fake_aws import FakeAws
+
+    fake = FakeAws()
+    real = boto3.Session
+    boto3.Session = lambda *a, **kw: fake.install(real(*a, **kw))  # every session the handler makes
+    os.environ.update({"SHIFTWORK_RULES": rules, "AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "testing",
+                       "AWS_SECRET_ACCESS_KEY": "testing"})
+    os.environ.pop("SHIFTWORK_TABLE", None)
+    stdout, sys.stdout = sys.stdout, io.StringIO()  # the dispatcher's JSON logs
+    from shiftwork.engine.dispatch import lambda_handler
+
+    event = {"version": "0", "id": "cold-start", "detail-type": "Scheduled Event", "source": "aws.scheduler",
+             "time": at, "region": "eu-west-1", "detail": {}}
+    summary = lambda_handler.handler(event, None)
+    logs, sys.stdout = sys.stdout.getvalue(), stdout
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"cpu_ms": (use.ru_utime + use.ru_stime) * 1000, "peak_mb": use.ru_maxrss / 1024,
+                      "rules": summary.get("rules_evaluated", summary.get("rules")), "requests": fake.requests,
+                      "modules": len(sys.modules), "log_lines": logs.count("\n")}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rules", default=str(HERE.parent / "rules" / "examples"))
+    parser.add_argument("--at", default="2027-03-22T19:00:00Z", help="the tick (a Monday evening: rules fire)")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.rules, args.at)
+        return
+    runs = []
+    for _ in range(args.runs):
+        out = subprocess.run([sys.executable, __file__, "--child", "--rules", args.rules, "--at", args.at],
+                             capture_output=True, text=True, check=True, timeout=120)
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    cpu = statistics.median(r["cpu_ms"] for r in runs)
+    peak = statistics.median(r["peak_mb"] for r in runs)
+    last = runs[-1]
+    print(f"cold tick on {args.rules} at {args.at}: CPU {cpu:.0f} ms (target < 500), peak RSS {peak:.1f} MB "
+          f"(target < 80), median of {len(runs)} fresh processes")
+    print(f"  {last['modules']} modules imported; AWS requests: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(last["requests"].items())))
+
+
+if __name__ == "__main__":
+    main()
