@@ -21,31 +21,47 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def child(rules: str, at: str) -> None:
-    """In the fresh interpreter: what a Lambda cold start does, then the figures as one JSON line."""
-    import io
+class _LineCounter:
+    """A stdout that counts lines and keeps none, as a Lambda's stdout (shipped to CloudWatch Logs) does."""
 
+    def __init__(self) -> None:
+        self.lines = 0
+
+    def write(self, text: str) -> int:
+        self.lines += text.count("\n")
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def child(rules: str, at: str, instances: int = 0) -> None:
+    """In the fresh interpreter: what a Lambda cold start does, then the figures as one JSON line."""
     sys.path.insert(0, str(HERE))
     import boto3
     from fake_aws import FakeAws
 
-    fake = FakeAws()
+    fake = FakeAws(instances)
     real = boto3.Session
     boto3.Session = lambda *a, **kw: fake.install(real(*a, **kw))  # every session the handler makes
     os.environ.update({"SHIFTWORK_RULES": rules, "AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "testing",
                        "AWS_SECRET_ACCESS_KEY": "testing"})
     os.environ.pop("SHIFTWORK_TABLE", None)
-    stdout, sys.stdout = sys.stdout, io.StringIO()  # the dispatcher's JSON logs
+    stdout, sys.stdout = sys.stdout, _LineCounter()  # the dispatcher's JSON logs, counted (CloudWatch keeps them)
     from shiftwork.engine.dispatch import lambda_handler
 
     event = {"version": "0", "id": "cold-start", "detail-type": "Scheduled Event", "source": "aws.scheduler",
              "time": at, "region": "eu-west-1", "detail": {}}
+    start = resource.getrusage(resource.RUSAGE_SELF)
     summary = lambda_handler.handler(event, None)
-    logs, sys.stdout = sys.stdout.getvalue(), stdout
+    tick = resource.getrusage(resource.RUSAGE_SELF)
+    logs, sys.stdout = sys.stdout.lines, stdout
     use = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"cpu_ms": (use.ru_utime + use.ru_stime) * 1000, "peak_mb": use.ru_maxrss / 1024,
+                      "tick_cpu_ms": (tick.ru_utime + tick.ru_stime - start.ru_utime - start.ru_stime) * 1000,
+                      "changes_ok": summary.get("changes_ok"), "stopped": fake.stopped,
                       "rules": summary.get("rules_evaluated", summary.get("rules")), "requests": fake.requests,
-                      "modules": len(sys.modules), "log_lines": logs.count("\n")}))
+                      "modules": len(sys.modules), "log_lines": logs}))
 
 
 def main() -> None:
@@ -54,9 +70,10 @@ def main() -> None:
     parser.add_argument("--rules", default=str(HERE.parent / "rules" / "examples"))
     parser.add_argument("--at", default="2027-03-22T19:00:00Z", help="the tick (a Monday evening: rules fire)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--instances", type=int, default=0, help=argparse.SUPPRESS)  # the fake fleet (scaling.py)
     args = parser.parse_args()
     if args.child:
-        child(args.rules, args.at)
+        child(args.rules, args.at, args.instances)
         return
     runs = []
     for _ in range(args.runs):

@@ -84,7 +84,7 @@ class FakeAws:
         if service == "ec2" and operation in ("StopInstances", "StartInstances"):
             ids = [v[0] for k, v in form.items() if k.startswith("InstanceId.")]
             self.stopped += len(ids) if operation == "StopInstances" else 0
-            key = "stoppingInstances" if operation == "StopInstances" else "startingInstances"
+            key = "instancesSet"  # StoppingInstances/StartingInstances on the wire
             items = "".join(f"<item><instanceId>{i}</instanceId><currentState><code>64</code><name>stopping</name>"
                             "</currentState><previousState><code>16</code><name>running</name></previousState></item>"
                             for i in ids)

@@ -100,6 +100,35 @@ def table_section(sizes: Sequence[int]) -> None:
     _rows("run table output (one rule, every change with its result)", "changes", sizes, measure)
 
 
+TICK_RULES = """version: 1
+regions: [eu-west-1]
+rules:
+  - name: dev-evening-stop
+    resource: ec2.instance
+    match: {tags: {env: dev}}
+    on: {cron: "0 19 * * mon-fri"}
+    actions: [ec2.stop]
+"""
+
+
+def tick_section(sizes: Sequence[int]) -> None:
+    """A Lambda tick (fresh interpreter, cold) stopping every instance of a fake EC2 fleet."""
+    def measure(n: int) -> dict[str, float]:
+        with tempfile.TemporaryDirectory(prefix="shiftwork-scaling-") as tmp:
+            (Path(tmp) / "stop.yaml").write_text(TICK_RULES)
+            out = subprocess.run([sys.executable, str(HERE / "cold_start.py"), "--child", "--rules", tmp,
+                                  "--at", "2027-03-22T19:00:00Z", "--instances", str(n)],
+                                 capture_output=True, text=True, check=True, timeout=1800)
+        figures = json.loads(out.stdout.strip().splitlines()[-1])
+        assert figures["stopped"] == n == figures["changes_ok"], figures  # every instance stopped, once
+        pages, writes = figures["requests"]["DescribeInstances"], figures["requests"]["StopInstances"]
+        return {"peak MB": figures["peak_mb"], "tick CPU ms": figures["tick_cpu_ms"],
+                "process CPU ms": figures["cpu_ms"], "requests": pages + writes}
+
+    _rows("tick stopping every instance (Lambda handler, cold, fake EC2: 1,000 a page, 1,000 ids a StopInstances)",
+          "instances", sizes, measure)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="validate,simulate,tick,table")
@@ -111,6 +140,8 @@ def main() -> None:
     for command in ("validate", "simulate"):
         if command in only:
             rules_section(command, _sizes(args.rules))
+    if "tick" in only:
+        tick_section(_sizes(args.instances))
     if "table" in only:
         table_section(_sizes(args.changes))
 

@@ -1,0 +1,25 @@
+"""Selected instances keep only what the actions read, not the whole DescribeInstances record."""
+from __future__ import annotations
+
+import shiftwork.handlers  # noqa: F401  (registers the actions)
+from shiftwork.handlers.backup_snapshots import known_volumes
+from shiftwork.handlers.ec2 import KEPT_FIELDS, Stop, to_resource
+from tests.unit.ruletools import act, cron_rule
+
+RECORD = {
+    "InstanceId": "i-0abc", "State": {"Code": 16, "Name": "running"}, "InstanceType": "t3.micro",
+    "Tags": [{"Key": "Name", "Value": "web-1"}, {"Key": "env", "Value": "dev"}],
+    "HibernationOptions": {"Configured": True},
+    "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeId": "vol-1", "Status": "attached"}}],
+    "NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "PrivateIpAddresses": [{"Primary": True}] * 5}],
+    "MetadataOptions": {"HttpTokens": "required"}, "SecurityGroups": [{"GroupId": "sg-1"}],
+}
+
+
+def test_a_selected_instance_keeps_the_fields_actions_read_and_nothing_else() -> None:
+    res = to_resource(RECORD, "111122223333", "eu-west-1", None)
+    assert set(res.data) == {"HibernationOptions", "BlockDeviceMappings"} == set(KEPT_FIELDS)
+    assert (res.id, res.name, res.state, res.tags) == ("i-0abc", "web-1", "running", {"Name": "web-1", "env": "dev"})
+    assert known_volumes(res) == ["vol-1"]
+    stop = Stop(act("ec2.stop", hibernate=True), cron_rule("0 19 * * *"))
+    assert stop.stop(res).params == {"InstanceIds": ["i-0abc"], "Hibernate": True}
