@@ -41,16 +41,13 @@ def _package() -> Any:
 
 
 def _lazy_name(name: str) -> Any:
-    for module, names in _all_names().items():
+    """A name of `holidays.countries` (a class or code), from the one module that defines it."""
+    from holidays.registry import COUNTRIES
+
+    for module, names in COUNTRIES.items():
         if name in names:
             return getattr(importlib.import_module(f"{PACKAGE}.{module}"), name)
     raise AttributeError(f"module {PACKAGE!r} has no attribute {name!r}")
-
-
-def _all_names() -> dict[str, tuple[str, ...]]:
-    from holidays.registry import COUNTRIES
-
-    return COUNTRIES
 
 
 def country_class(code: str) -> Any:

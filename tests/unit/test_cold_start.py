@@ -43,7 +43,11 @@ from shiftwork.engine.language.loader import load
 from shiftwork.engine.schedule.calendars import public_holidays
 ruleset = load(["rules/examples"])
 assert public_holidays("GB", "ENG", 2027) and public_holidays("US", None, 2027)
-print(json.dumps({"models": models, "countries": sorted(m for m in sys.modules if m.startswith("holidays.countries."))}))
+countries = sorted(m for m in sys.modules if m.startswith("holidays.countries."))
+from holidays.countries import France  # the package's names still resolve, one module at a time
+import holidays
+assert France.__name__ == "France" and holidays.country_holidays("FR", years=2027)
+print(json.dumps({"models": models, "countries": countries}))
 """
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
