@@ -2,7 +2,7 @@
 
 AWS is the in-process fake of `fake_aws.py` (every reply empty and valid, no HTTP), so the figures are
 shiftwork's own: imports, loading the rules, evaluating and planning every firing rule. Printed: CPU time
-of the whole process (interpreter start included) and its peak RSS (`ru_maxrss`), the median of --runs
+of the whole process (interpreter start included) and its peak RSS (VmHWM), the median of --runs
 fresh processes. Targets (issue 14): under 500 ms CPU and 80 MB peak.
 
     python bench/cold_start.py [--runs 5] [--rules rules/examples] [--at 2027-03-22T19:00:00Z]
@@ -35,6 +35,19 @@ class _LineCounter:
         pass
 
 
+def peak_mb() -> float:
+    """This process's peak RSS: VmHWM (per address space, so a parent's size before exec does not count,
+    which ru_maxrss can inherit on Linux); ru_maxrss where /proc is missing."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child(rules: str, at: str, instances: int = 0) -> None:
     """In the fresh interpreter: what a Lambda cold start does, then the figures as one JSON line."""
     sys.path.insert(0, str(HERE))
@@ -57,11 +70,22 @@ def child(rules: str, at: str, instances: int = 0) -> None:
     tick = resource.getrusage(resource.RUSAGE_SELF)
     logs, sys.stdout = sys.stdout.lines, stdout
     use = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"cpu_ms": (use.ru_utime + use.ru_stime) * 1000, "peak_mb": use.ru_maxrss / 1024,
+    print(json.dumps({"cpu_ms": (use.ru_utime + use.ru_stime) * 1000, "peak_mb": peak_mb(),
                       "tick_cpu_ms": (tick.ru_utime + tick.ru_stime - start.ru_utime - start.ru_stime) * 1000,
                       "changes_ok": summary.get("changes_ok"), "stopped": fake.stopped,
                       "rules": summary.get("rules_evaluated", summary.get("rules")), "requests": fake.requests,
-                      "modules": len(sys.modules), "log_lines": logs}))
+                      "modules": len(sys.modules), "log_lines": logs, "services": sorted(fake.services)}))
+
+
+def floor(services: list[str]) -> None:
+    """What boto3 alone costs: import it and make one client per service the tick used, nothing else."""
+    import boto3
+
+    session = boto3.Session(region_name="eu-west-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    for service in services:
+        session.client(service)
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"cpu_ms": (use.ru_utime + use.ru_stime) * 1000, "peak_mb": peak_mb()}))
 
 
 def main() -> None:
@@ -70,8 +94,12 @@ def main() -> None:
     parser.add_argument("--rules", default=str(HERE.parent / "rules" / "examples"))
     parser.add_argument("--at", default="2027-03-22T19:00:00Z", help="the tick (a Monday evening: rules fire)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--floor", help=argparse.SUPPRESS)  # services, comma-separated
     parser.add_argument("--instances", type=int, default=0, help=argparse.SUPPRESS)  # the fake fleet (scaling.py)
     args = parser.parse_args()
+    if args.floor:
+        floor(args.floor.split(","))
+        return
     if args.child:
         child(args.rules, args.at, args.instances)
         return
@@ -87,6 +115,12 @@ def main() -> None:
           f"(target < 80), median of {len(runs)} fresh processes")
     print(f"  {last['modules']} modules imported; AWS requests: "
           + ", ".join(f"{k} {v}" for k, v in sorted(last["requests"].items())))
+    base = [json.loads(subprocess.run([sys.executable, __file__, "--floor", ",".join(last["services"])],
+                                      capture_output=True, text=True, check=True, timeout=120).stdout)
+            for _ in range(args.runs)]
+    print(f"  of which boto3 alone (import, one client per service: {', '.join(last['services'])}): "
+          f"CPU {statistics.median(b['cpu_ms'] for b in base):.0f} ms, "
+          f"peak RSS {statistics.median(b['peak_mb'] for b in base):.1f} MB")
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ class FakeAws:
         self.instances = instances
         self.requests: dict[str, int] = {}
         self.stopped = 0
+        self.services: set[str] = set()  # botocore service names asked
 
     def install(self, session: Any) -> Any:
         """Answer every request of clients made from this boto3 (or botocore) session from now on."""
@@ -70,6 +71,7 @@ class FakeAws:
         if model.service_model.service_name == "ec2" and model.name in SERVED:
             return None
         self.requests[model.name] = self.requests.get(model.name, 0) + 1
+        self.services.add(model.service_model.service_name)
         shape = model.output_shape
         members = shape.members.items() if shape is not None else ()
         return _reply(""), {name: [] for name, member in members if member.type_name == "list"}
@@ -77,6 +79,7 @@ class FakeAws:
     def answer(self, request: Any = None, event_name: str = "", **_: Any) -> AWSResponse:
         _, service, operation = event_name.split(".", 2)
         self.requests[operation] = self.requests.get(operation, 0) + 1
+        self.services.add(service)
         form = {k: v for k, v in parse_qs(request.body.decode() if isinstance(request.body, bytes)
                                           else request.body or "").items()}
         if service == "ec2" and operation == "DescribeInstances":
