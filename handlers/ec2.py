@@ -54,8 +54,8 @@ KEPT_FIELDS = ("HibernationOptions", "BlockDeviceMappings")
 def kept_data(record: Mapping[str, Any]) -> dict[str, Any]:
     """KEPT_FIELDS of a record, reduced to the values read (no attach times, statuses, device names)."""
     data: dict[str, Any] = {}
-    if "HibernationOptions" in record:
-        data["HibernationOptions"] = {"Configured": bool((record["HibernationOptions"] or {}).get("Configured"))}
+    if (record.get("HibernationOptions") or {}).get("Configured"):  # absent reads as not configured
+        data["HibernationOptions"] = {"Configured": True}
     if "BlockDeviceMappings" in record:
         data["BlockDeviceMappings"] = [{"Ebs": {"VolumeId": m["Ebs"]["VolumeId"]}}
                                        for m in record["BlockDeviceMappings"] or ()

@@ -19,7 +19,16 @@ RECORD = {
 def test_a_selected_instance_keeps_the_fields_actions_read_and_nothing_else() -> None:
     res = to_resource(RECORD, "111122223333", "eu-west-1", None)
     assert set(res.data) == {"HibernationOptions", "BlockDeviceMappings"} == set(KEPT_FIELDS)
+    assert res.data["HibernationOptions"] == {"Configured": True}
     assert (res.id, res.name, res.state, res.tags) == ("i-0abc", "web-1", "running", {"Name": "web-1", "env": "dev"})
     assert known_volumes(res) == ["vol-1"]
     stop = Stop(act("ec2.stop", hibernate=True), cron_rule("0 19 * * *"))
     assert stop.stop(res).params == {"InstanceIds": ["i-0abc"], "Hibernate": True}
+
+
+def test_hibernation_not_configured_is_kept_as_absent_and_stops_plainly() -> None:
+    record = {**RECORD, "HibernationOptions": {"Configured": False}}
+    res = to_resource(record, "111122223333", "eu-west-1", None)
+    assert "HibernationOptions" not in res.data
+    change = Stop(act("ec2.stop", hibernate=True), cron_rule("0 19 * * *")).stop(res)
+    assert change.params == {"InstanceIds": ["i-0abc"]} and "hibernation is not configured" in change.reason
