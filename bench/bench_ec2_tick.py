@@ -9,7 +9,7 @@ If Cloud Custodian is importable (`pip install c7n`; never a shiftwork dependenc
 instances are started again and the equivalent c7n policy runs twice on the same server, and both tools'
 figures are printed side by side. `--no-c7n` leaves it out.
 
-    /work/main/.venv/bin/python bench/bench_ec2_tick.py [--instances 5000] [--no-c7n]
+    /work/main/.venv/bin/python bench/bench_ec2_tick.py [--instances 5000] [--no-c7n] [--cli]
 """
 from __future__ import annotations
 
@@ -195,6 +195,25 @@ def tick(server: CountingMotoServer, rules_file: str, label: str) -> Figures:
     return figures
 
 
+def cli_tick(server: CountingMotoServer, rules_file: str, label: str) -> Figures:
+    """The same tick through `shiftwork run` (its table printed for every change), as an operator runs it."""
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from shiftwork.engine.cli.main import main as shiftwork
+
+    Clients.__init__.__kwdefaults__["config"] = PATIENT  # moto's slow describe: wait, never retry (as tick())
+    server.take()
+    started = time.perf_counter()
+    out = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(io.StringIO()):
+        code = shiftwork(["run", rules_file, "--at", "2026-12-21T19:00:00Z", "--endpoint-url", server.endpoint])
+    figures = server.take(time.perf_counter() - started)
+    lines = out.getvalue().splitlines()
+    print(f"{label} (shiftwork run, exit {code}): {lines[-1] if lines else ''}")
+    print(f"  requests {figures.total} {dict(figures.requests)}; table {len(lines)} lines; wall {figures.wall:.2f} s")
+    return figures
+
+
 def c7n_tick(server: CountingMotoServer, label: str, policy: dict[str, Any]) -> Figures:
     server.take()
     run = c7n_compare.run_policy(server.endpoint, REGION, PATIENT, policy)
@@ -219,6 +238,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=5000)
     parser.add_argument("--no-c7n", action="store_true", help="skip the Cloud Custodian comparison")
+    parser.add_argument("--cli", action="store_true", help="tick through `shiftwork run` (table output included)")
     parser.add_argument("--c7n-query", action="store_true",
                         help="give c7n server-side query filters too (instance-state-name, tag:env)")
     args = parser.parse_args()
@@ -237,7 +257,8 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             rules_file = str(Path(tmp) / "rules.yaml")
             Path(rules_file).write_text(RULES)
-            ours = [tick(server, rules_file, "tick 1"), tick(server, rules_file, "tick 2 (converged)")]
+            run_tick = cli_tick if args.cli else tick
+            ours = [run_tick(server, rules_file, "tick 1"), run_tick(server, rules_file, "tick 2 (converged)")]
         second = sum(ours[1].writes.values())
         print(f"second tick writes: {second}")
         if args.no_c7n:

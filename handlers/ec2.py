@@ -1,6 +1,7 @@
 """EC2 instances: selection, start, stop (with hibernate)."""
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,6 +17,8 @@ from shiftwork.engine.plan.resources import Resource, name_matches, tags_match
 # throttling. A batch AWS rejects because of one instance is bisected, about 2*log2(1000) = 20 extra
 # calls; should a region accept fewer ids, the bisection finds the size that works.
 BATCH_SIZE = 1000
+PAGE_SIZE = 1000  # DescribeInstances' maximum
+MAX_PAGES = 10_000  # 10 million instances: a bound on the page loop, never reached
 LIVE_STATES = ("pending", "running", "stopping", "stopped")  # never terminated or shutting-down
 ASG_TAG = "aws:autoscaling:groupName"
 
@@ -44,13 +47,31 @@ def instance_filters(match: Match, states: Sequence[str] = LIVE_STATES) -> list[
     return filters
 
 
+# What actions read from `Resource.data` of an instance: ec2.stop whether hibernation is configured, the
+# backup checks the ids of its EBS volumes. A whole record is ~19 KB in memory: a tick keeps one Resource
+# per selected instance, so keeping whole records made 10,000 instances cost ~290 MB.
+KEPT_FIELDS = ("HibernationOptions", "BlockDeviceMappings")
+
+
+def kept_data(record: Mapping[str, Any]) -> dict[str, Any]:
+    """KEPT_FIELDS of a record, reduced to the values read (no attach times, statuses, device names)."""
+    data: dict[str, Any] = {}
+    if (record.get("HibernationOptions") or {}).get("Configured"):  # absent reads as not configured
+        data["HibernationOptions"] = {"Configured": True}
+    if "BlockDeviceMappings" in record:
+        data["BlockDeviceMappings"] = [{"Ebs": {"VolumeId": m["Ebs"]["VolumeId"]}}
+                                       for m in record["BlockDeviceMappings"] or ()
+                                       if (m.get("Ebs") or {}).get("VolumeId")]
+    return data
+
+
 def to_resource(record: Mapping[str, Any], owner: str, region: str, account: Account | None) -> Resource:
-    """One DescribeInstances record as a Resource; `data` keeps the record for the actions."""
-    tags = {t["Key"]: t["Value"] for t in record.get("Tags") or ()}
+    """One DescribeInstances record as a Resource; `data` keeps what the actions read (kept_data)."""
+    tags = {sys.intern(t["Key"]): t["Value"] for t in record.get("Tags") or ()}  # keys repeat on every instance
     iid = record["InstanceId"]
     return Resource("ec2.instance", iid, region, account.id if account else None, name=tags.get("Name"),
-                    arn=f"arn:aws:ec2:{region}:{owner}:instance/{iid}", state=record["State"]["Name"],
-                    tags=tags, data=record)
+                    arn=f"arn:aws:ec2:{region}:{owner}:instance/{iid}", state=sys.intern(record["State"]["Name"]),
+                    tags=tags, data=kept_data(record))
 
 
 @resource("ec2.instance", service="ec2", summary="EC2 instances, selected by tags, ids or Name tag.",
@@ -67,18 +88,36 @@ class InstanceSelector(Selector):
                     "change; instances in other states are already where the rule would put them")
             if note not in ctx.notes:
                 ctx.notes.append(note)
-        pages = client.get_paginator("describe_instances").paginate(
-            Filters=instance_filters(rule.match, states), PaginationConfig={"PageSize": 1000})
-        found = []
-        for page in pages:
-            for reservation in page.get("Reservations", ()):
-                for record in reservation.get("Instances", ()):
-                    res = to_resource(record, reservation.get("OwnerId", ""), region, account)
-                    if res.state in states and tags_match(res.tags, rule.match.tags) \
-                            and name_matches(res.name, rule.match.names) \
-                            and (not rule.match.ids or res.id in rule.match.ids):
-                        found.append(res)
-        return found
+        # Pages by hand, not botocore's paginator: it holds the last page while it fetches and parses the
+        # next, so two pages (~40 MB at 1,000 instances) were alive at once. Only the matches' slim
+        # Resources outlive their page.
+        found: list[Resource] = []
+        kwargs: dict[str, Any] = {"Filters": instance_filters(rule.match, states), "MaxResults": PAGE_SIZE}
+        for _ in range(MAX_PAGES):
+            page = client.describe_instances(**kwargs)
+            token = page.get("NextToken")
+            found += matching(page, rule, states, region, account)
+            del page
+            if not token:
+                return found
+            if token == kwargs.get("NextToken"):
+                raise RuntimeError(f"DescribeInstances in {region} returned the same NextToken twice; stopped")
+            kwargs["NextToken"] = token
+        raise RuntimeError(f"DescribeInstances in {region} gave more than {MAX_PAGES} pages; stopped")
+
+
+def matching(page: Mapping[str, Any], rule: Rule, states: Sequence[str], region: str,
+             account: Account | None) -> list[Resource]:
+    """The instances of one DescribeInstances page that the rule selects (no reference to the page kept)."""
+    out = []
+    for reservation in page.get("Reservations", ()):
+        for record in reservation.get("Instances", ()):
+            res = to_resource(record, reservation.get("OwnerId", ""), region, account)
+            if res.state in states and tags_match(res.tags, rule.match.tags) \
+                    and name_matches(res.name, rule.match.names) \
+                    and (not rule.match.ids or res.id in rule.match.ids):
+                out.append(res)
+    return out
 
 
 def instance_change(action: Action, res: Resource, call: str, reason: str, before: str, after: str,

@@ -5,7 +5,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from shiftwork.engine.plan.changes import Change, Finding, Result, Skip
+from shiftwork.engine.execute.results import ResultIndex
+from shiftwork.engine.plan.changes import Change, Finding, Skip
 from shiftwork.engine.plan.findings import detail as finding_detail
 from shiftwork.engine.plan.findings import table as findings_table
 from shiftwork.engine.dispatch.runner import RuleOutcome
@@ -49,16 +50,11 @@ def _note(o: RuleOutcome, note: str) -> str:
     return note[len(prefix):] if note.startswith(prefix) else note
 
 
-def _result_for(results: Sequence[Result], change: Change) -> str:
-    def same(done: Change) -> bool:  # a summary (notify) is rewritten with the results before it is sent
-        return done is change or done == change or (
-            (done.rule, done.action, done.resource, done.call) == (change.rule, change.action, change.resource,
-                                                                   change.call))
-
-    for r in results:
-        if same(r.change):
-            return f" -> {r.status}" + (f": {r.reason}" if r.reason and r.status != "ok" else "")
-    return ""
+def _result_for(results: ResultIndex, change: Change) -> str:
+    r = results.get(change)
+    if r is None:
+        return ""
+    return f" -> {r.status}" + (f": {r.reason}" if r.reason and r.status != "ok" else "")
 
 
 def totals(outcomes: Sequence[RuleOutcome]) -> dict[str, int]:
@@ -114,7 +110,7 @@ def _skip_lines(skips: Sequence[Skip]) -> list[str]:
     return [f"  skip    {label}  {', '.join(actions)}: {reason}" for (label, reason), actions in grouped.items()]
 
 
-def _change_lines(changes: Sequence[Change], results: Sequence[Result] | None) -> list[str]:
+def _change_lines(changes: Sequence[Change], results: ResultIndex | None) -> list[str]:
     """One line per resource: its calls in order (a tag save and a scale are one step for a reader)."""
     runs: list[list[Change]] = []
     for change in changes:
@@ -178,7 +174,7 @@ def render_table(outcomes: Sequence[RuleOutcome], *, executed: bool = False, cal
         if plan is not None:
             if plan.limited:
                 lines.append(f"  WARNING: stopped by limits: {plan.limited}")
-            lines.extend(_change_lines(plan.changes, o.results if executed else None))
+            lines.extend(_change_lines(plan.changes, ResultIndex(o.results) if executed else None))
             lines.extend(_skip_lines(plan.skips))
             for f in plan.findings:
                 check = f"{f.check}: " if f.check and f.check != "all" else ""

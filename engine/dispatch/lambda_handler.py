@@ -9,7 +9,7 @@ import boto3
 
 import shiftwork.handlers  # noqa: F401  (an entry point: the handlers register their actions)
 from shiftwork.engine.execute.aws import Clients
-from shiftwork.engine.dispatch.dispatcher import Dispatcher, json_log
+from shiftwork.engine.dispatch.dispatcher import MIN_REMAINING_MS, Dispatcher, json_log
 from shiftwork.engine.language.loader import load
 from shiftwork.engine.dispatch.state import DynamoState, MemoryState
 
@@ -41,4 +41,9 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     if _dispatcher is None:
         _dispatcher = build()
     _dispatcher.remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+    if _dispatcher.remaining_ms is not None:  # every AWS call ends before the Lambda's time is up
+        seconds = (_dispatcher.remaining_ms() - MIN_REMAINING_MS) / 1000
+        _dispatcher.planning = _dispatcher.planning.with_deadline(seconds)
+        if isinstance(getattr(_dispatcher.executor, "clients", None), Clients):
+            _dispatcher.executor.clients = _dispatcher.executor.clients.with_deadline(seconds)
     return _dispatcher.handle(event)

@@ -22,7 +22,35 @@ READ_ALLOWED = frozenset({"AssumeRole", "GetCallerIdentity"})
 RETRY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 8}, user_agent_extra="shiftwork",
                       connect_timeout=10, read_timeout=30)
 
+MAX_CALL_SECONDS = 45.0  # one call with all its retries, in the Lambda: a hung describe fails in seconds
+MIN_CONNECT_TIMEOUT, MIN_READ_TIMEOUT = 2.0, 10.0  # shrunk toward these before retries are given up
+
 CallObserver = Callable[[str, str, dict[str, Any]], None]  # (service, operation, params)
+
+
+def bounded_config(config: Config, seconds: float) -> Config:
+    """`config` cut so that one call, every attempt timing out, ends within `seconds` (at least 1 s).
+
+    Timeouts shrink first (to MIN_CONNECT_TIMEOUT/MIN_READ_TIMEOUT), then attempts; should one attempt
+    at those floors not fit, the time left sets the timeouts. Backoff sleeps between attempts (standard
+    mode: a few seconds at most) are not counted: the caller keeps a reserve (the dispatcher's 15 s).
+    """
+    seconds = max(float(seconds), 1.0)
+    retries = dict(config.retries or {})
+    # botocore: max_attempts counts retries after the first try, total_max_attempts every try
+    attempts = int(retries.pop("total_max_attempts", 0) or retries.pop("max_attempts", 0) + 1)
+    connect, read = float(config.connect_timeout), float(config.read_timeout)
+    if attempts * (connect + read) <= seconds:
+        return config
+    per_try = seconds / attempts
+    connect = min(connect, max(MIN_CONNECT_TIMEOUT, per_try * 0.2))
+    read = min(read, max(MIN_READ_TIMEOUT, per_try - connect))
+    attempts = max(1, min(attempts, int(seconds // (connect + read))))
+    if connect + read > seconds:
+        connect = min(connect, seconds / 4)
+        read = seconds - connect
+    return config.merge(Config(connect_timeout=connect, read_timeout=read,
+                               retries={**retries, "total_max_attempts": attempts}))
 
 
 class WriteRefused(ShiftworkError):
@@ -59,10 +87,21 @@ class Clients:
         self.endpoint_url = endpoint_url
         self.observer = observer
         self.config = config
+        self.unbounded = config  # what with_deadline cuts from, however often it is called
         self._base = session or boto3.Session()
         self._sessions: dict[str, boto3.Session] = {}
         self._clients: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
+
+    def with_deadline(self, seconds: float) -> Clients:
+        """Clients (sharing sessions and assumed roles) whose calls each end within `seconds`, at most
+        MAX_CALL_SECONDS: the Lambda's time left bounds every call, retries included."""
+        bounded = Clients(self._base, read_only=self.read_only, endpoint_url=self.endpoint_url,
+                          observer=self.observer, config=bounded_config(self.unbounded,
+                                                                        min(seconds, MAX_CALL_SECONDS)))
+        bounded.unbounded = self.unbounded
+        bounded._sessions = self._sessions
+        return bounded
 
     def _guard(self, client: Any) -> Any:
         """Hook this client's own event emitter (a session's emitter may be shared with writing clients)."""

@@ -5,6 +5,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from shiftwork.engine.language.holidaydata import country_codes, subdivisions
 from shiftwork.engine.language.model import Calendar
 from shiftwork.engine.language.suggest import did_you_mean
 
@@ -13,6 +14,7 @@ Problem = tuple[tuple[Any, ...], str, "str | None"]
 
 @lru_cache(maxsize=1)
 def supported() -> dict[str, list[str]]:
+    """Every country's subdivisions: imports every country, so only for the hint on an unknown country."""
     import holidays
 
     return holidays.list_supported_countries()
@@ -52,14 +54,12 @@ def _country_hint(code: str, countries: dict[str, list[str]]) -> str:
 def check_calendar(cal: Calendar) -> list[Problem]:
     problems: list[Problem] = []
     if cal.holidays:
-        countries = supported()
-        if cal.holidays not in countries:
+        if cal.holidays not in country_codes():
             problems.append((("holidays",), f"unknown holidays country '{cal.holidays}'",
-                             _country_hint(cal.holidays, countries)))
-        elif cal.subdiv and cal.subdiv not in countries[cal.holidays]:
+                             _country_hint(cal.holidays, supported())))
+        elif cal.subdiv and cal.subdiv not in (subdivs := subdivisions(cal.holidays)):
             problems.append((("subdiv",), f"unknown subdivision '{cal.subdiv}' for {cal.holidays}",
-                             did_you_mean(cal.subdiv, countries[cal.holidays]) or
-                             f"{cal.holidays} has: {', '.join(countries[cal.holidays][:20])}"))
+                             did_you_mean(cal.subdiv, subdivs) or f"{cal.holidays} has: {', '.join(subdivs[:20])}"))
     elif cal.subdiv:
         problems.append((("subdiv",), "'subdiv' needs 'holidays' (the country)", None))
     for i, text in enumerate(cal.dates):

@@ -16,6 +16,7 @@ from shiftwork.engine.language.model import RuleSet
 from shiftwork.engine.language.registry import registered
 from shiftwork.engine.language.schema import build_schema
 from shiftwork.engine.language.schemaerrors import schema_diagnostics
+from shiftwork.engine.language.gcpause import gc_paused
 from shiftwork.engine.language.yamldoc import MAX_FILE_BYTES, Document, YamlError, parse
 
 RULE_SUFFIXES = (".yaml", ".yml")
@@ -136,6 +137,7 @@ def schema_validator() -> Draft202012Validator:
 RuleSetCheck = Callable[[RuleSet], list[Diagnostic]]
 
 
+@gc_paused
 def check_paths(paths: Sequence[str], *, checks: Sequence[RuleSetCheck] = (),
                 on_file: Callable[[str, int], None] | None = None) -> Checked:
     """Load and check everything; never raises for a user mistake.

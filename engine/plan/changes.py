@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from shiftwork.engine.plan.resources import Resource
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per selected resource: no __dict__ each
 class Change:
     """One write the executor would make for one resource.
 
@@ -59,7 +59,7 @@ class Finding:
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per selected resource: no __dict__ each
 class Result:
     """What happened to one Change when executed: ok, skipped or failed, and why."""
 

@@ -10,7 +10,7 @@ SKIP_TAG = "shiftwork:skip"
 SKIP_UNTIL_TAG = "shiftwork:skip-until"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per selected resource: no __dict__ each
 class Resource:
     type: str  # registry resource type, e.g. "ec2.instance"
     id: str  # the id the API's write calls take (instance id, ASG name, service ARN, DB identifier)

@@ -5,6 +5,7 @@ from datetime import date
 from functools import lru_cache
 
 from shiftwork.engine.language.calendarcheck import date_range
+from shiftwork.engine.language.holidaydata import country_class
 from shiftwork.engine.language.model import Calendar
 
 ENGLISH = "en_US"
@@ -13,11 +14,9 @@ ENGLISH = "en_US"
 @lru_cache(maxsize=512)
 def public_holidays(country: str, subdiv: str | None, year: int) -> dict[date, str]:
     """The holidays of one country (and subdivision) in one year, named in English where available."""
-    import holidays
-
-    localized = holidays.list_localized_countries().get(country, ())
-    language = ENGLISH if ENGLISH in localized else None
-    table = holidays.country_holidays(country, subdiv=subdiv, years=year, language=language)
+    entity = country_class(country)  # that country's module only (holidaydata.py)
+    language = ENGLISH if ENGLISH in entity.supported_languages else None
+    table = entity(subdiv=subdiv, years=year, language=language)
     return {day: name for day, name in table.items() if day.year == year}
 
 

@@ -14,7 +14,9 @@ from typing import Any
 
 from shiftwork.engine.schedule.cron import occurrences
 from shiftwork.engine.errors import Diagnostic
+from shiftwork.engine.language.gcpause import gc_paused
 from shiftwork.engine.language.model import ActionSpec, CronTrigger, Match, Rule, RuleSet, WindowTrigger
+from shiftwork.engine.schedule.overlap import Keys, leaf_pairs, leaves
 from shiftwork.engine.schedule.walltime import wall_label
 from shiftwork.engine.schedule.windows import intervals
 
@@ -95,6 +97,20 @@ def rules_disjoint(a: Rule, b: Rule) -> bool:
     return matches_disjoint(a.match, b.match)
 
 
+def _literals(globs: tuple[str, ...]) -> frozenset[str] | None:
+    return frozenset(globs) if globs and all(map(_literal, globs)) else None
+
+
+def overlap_keys(rule: Rule) -> Keys:
+    """What a rule can select, per dimension, as rules_disjoint reads it: disjoint keys mean disjoint rules."""
+    m = rule.match
+    keys = {"resource": frozenset({rule.resource}), "region": frozenset(rule.regions) or None,
+            "account": frozenset(a.id for a in rule.accounts) or None, "ids": frozenset(m.ids) or None,
+            "names": _literals(m.names), "cluster": frozenset({_cluster(m.cluster) or ""}) if m.cluster else None}
+    keys.update({f"tag:{k}": _literals(v) for k, v in m.tags.items()})
+    return keys
+
+
 def segments(rule: Rule, start: datetime, end: datetime) -> list[Segment]:
     trigger = rule.trigger
     if not rule.enabled:
@@ -139,6 +155,15 @@ def _clash(a: list[Segment], b: list[Segment]) -> tuple[datetime, int, int] | No
     return None
 
 
+def _by_schedule(probed: list, members: list[int]) -> dict[int, list[int]]:
+    """Members grouped by their schedule id (rules with the same segments and targets)."""
+    out: dict[int, list[int]] = {}
+    for i in members:
+        out.setdefault(probed[i][2], []).append(i)
+    return out
+
+
+@gc_paused  # probing keeps every rule's segments alive: GC passes over them only cost time
 def find_conflicts(ruleset: RuleSet, start: datetime | None = None, days: int = PROBE_DAYS) -> list[Diagnostic]:
     """Warnings for pairs of rules that may fight over the same resources in [start, start + days)."""
     if start is None:  # validation has no trigger time: probe the coming days
@@ -154,21 +179,36 @@ def find_conflicts(ruleset: RuleSet, start: datetime | None = None, days: int = 
             shape = tuple((s, e, tuple(sorted(t.items(), key=str))) for s, e, t, _ in segs)
             probed.append((rule, segs, schedules.setdefault(shape, len(schedules))))
     clashes: dict[tuple[int, int], tuple[datetime, int, int] | None] = {}
+
+    def clash(a: tuple, b: tuple) -> tuple[datetime, int, int] | None:  # (rule, segments, schedule id) each
+        if (a[2], b[2]) not in clashes:
+            clashes[(a[2], b[2])] = _clash(a[1], b[1])
+        return clashes[(a[2], b[2])]
+
+    # Only rules that may select the same resources are compared (overlap.py), and within such a group
+    # only rules whose schedules clash: a group's cost is its number of schedules squared, not of rules.
+    pairs: set[tuple[int, int]] = set()
+    for leaf in leaves([overlap_keys(rule) for rule, _, _ in probed]):
+        left, right = leaf
+        by_left = _by_schedule(probed, left)
+        by_right = by_left if right is None else _by_schedule(probed, right)
+        for p, ps in by_left.items():
+            for q, qs in by_right.items():
+                if p != q and (right is not None or p < q) and clash(probed[ps[0]], probed[qs[0]]) is not None:
+                    pairs.update(leaf_pairs((ps, qs)))
     found: list[Diagnostic] = []
-    for i, (a, sa, ida) in enumerate(probed):
-        for b, sb, idb in probed[i + 1:]:
-            if ida == idb or rules_disjoint(a, b):
-                continue
-            if (ida, idb) not in clashes:
-                clashes[(ida, idb)] = _clash(sa, sb)
-            clash = clashes[(ida, idb)]
-            if clash is None:
-                continue
-            at, what_a, what_b = clash[0], sa[clash[1]][3], sb[clash[2]][3]
-            found.append(Diagnostic(
-                b.loc, f"{MESSAGE_START} '{a.name}' ({a.loc}): both may select the same {b.resource} resources "
-                       f"and drive them opposite ways: {what_b} here, {what_a} there, first at "
-                       f"{wall_label(at, b.timezone)}",
-                rule=b.name, hint="make the matches disjoint (e.g. different tag values) or the times",
-                severity="warning"))
+    for i, j in sorted(pairs):  # the order of the all-pairs loop this replaces
+        (a, sa, ida), (b, sb, idb) = probed[i], probed[j]
+        if ida == idb or rules_disjoint(a, b):
+            continue
+        clash_at = clash(probed[i], probed[j])
+        if clash_at is None:
+            continue
+        at, what_a, what_b = clash_at[0], sa[clash_at[1]][3], sb[clash_at[2]][3]
+        found.append(Diagnostic(
+            b.loc, f"{MESSAGE_START} '{a.name}' ({a.loc}): both may select the same {b.resource} resources "
+                   f"and drive them opposite ways: {what_b} here, {what_a} there, first at "
+                   f"{wall_label(at, b.timezone)}",
+            rule=b.name, hint="make the matches disjoint (e.g. different tag values) or the times",
+            severity="warning"))
     return found

@@ -12,6 +12,7 @@ from typing import Any
 
 from shiftwork.engine.schedule.cron import schedule
 from shiftwork.engine.errors import Diagnostic
+from shiftwork.engine.language.gcpause import gc_paused
 from shiftwork.engine.language.model import AlarmTrigger, CronTrigger, EventTrigger, Rule, RuleSet, WindowTrigger
 from shiftwork.engine.schedule.walltime import UTC, local, resolve
 from shiftwork.engine.schedule.windows import INSIDE, intervals, phase_at, suppressed, transitions
@@ -92,6 +93,7 @@ def rule_timeline(rule: Rule, first: date, last: date) -> Timeline:
                     inside=inside)
 
 
+@gc_paused  # thousands of timelines stay alive until rendered: GC passes over them only cost time
 def simulate(ruleset: RuleSet, first: date, last: date, names: list[str] | None = None,
              warnings: list[Diagnostic] | None = None) -> Simulation:
     """The timelines of the named rules (all when None), in rule-file order."""
