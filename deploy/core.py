@@ -70,7 +70,7 @@ def function(options: TemplateOptions) -> dict[str, Any]:
         "Runtime": ref("Runtime"),
         "Architectures": [ref("Architecture")],
         "MemorySize": ref("FunctionMemory"),
-        "Timeout": ref("FunctionTimeout"),
+        "Timeout": _timeouts("Timeout"),
         "Code": {"S3Bucket": ref("CodeBucket"), "S3Key": ref("CodeKey")},
         "Role": get_att(ROLE, "Arn"),
         "Environment": {"Variables": env},
@@ -100,7 +100,7 @@ def table() -> dict[str, Any]:
 def queues() -> dict[str, dict[str, Any]]:
     return {
         QUEUE: {"Type": "AWS::SQS::Queue", **_DELETE, "Properties": {
-            "VisibilityTimeout": {"Fn::FindInMap": [TIMEOUTS_MAP, ref("FunctionTimeout"), "QueueVisibilityTimeout"]},
+            "VisibilityTimeout": _timeouts("QueueVisibilityTimeout"),
             "MessageRetentionPeriod": SHARD_RETENTION_S,
             "SqsManagedSseEnabled": True,
             "RedrivePolicy": {"deadLetterTargetArn": get_att(DLQ, "Arn"), "maxReceiveCount": MAX_RECEIVES},
@@ -134,3 +134,8 @@ def alarms() -> dict[str, dict[str, Any]]:
             "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible", "Statistic": "Maximum",
             "Dimensions": [{"Name": "QueueName", "Value": get_att(DLQ, "QueueName")}], **common}},
     }
+
+
+def _timeouts(key: str) -> dict[str, Any]:
+    """The function's timeout, or the queue visibility timeout that goes with it (template Mappings)."""
+    return {"Fn::FindInMap": [TIMEOUTS_MAP, ref("FunctionTimeout"), key]}

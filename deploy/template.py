@@ -60,7 +60,7 @@ def build_template(rules: RulesView, *, policy: Mapping[str, Any],
         "Description": options.description,
         "Metadata": {"shiftwork": {"template_version": 1, "rules": owned}},
         "Parameters": _parameters(options),
-        "Mappings": {core.TIMEOUTS_MAP: {str(t): {"QueueVisibilityTimeout": t * VISIBILITY_FACTOR}
+        "Mappings": {core.TIMEOUTS_MAP: {str(t): {"Timeout": t, "QueueVisibilityTimeout": t * VISIBILITY_FACTOR}
                                          for t in FUNCTION_TIMEOUTS}},
         "Conditions": {core.HAS_ALARM_TOPIC: {"Fn::Not": [{"Fn::Equals": [ref("AlarmTopicArn"), ""]}]}},
         "Resources": resources,
@@ -83,7 +83,10 @@ def _parameters(options: TemplateOptions) -> dict[str, Any]:
     return {
         "FunctionMemory": {"Type": "Number", "Default": options.memory, "MinValue": 128, "MaxValue": 10240,
                            "Description": "Memory of the dispatcher function, in MB"},
-        "FunctionTimeout": {"Type": "Number", "Default": options.timeout, "AllowedValues": list(FUNCTION_TIMEOUTS),
+        # A String looked up in the FunctionTimeouts mapping (Ref of a Number parameter is a string in
+        # CloudFormation, but an int in moto, whose FindInMap then misses the string key).
+        "FunctionTimeout": {"Type": "String", "Default": str(options.timeout),
+                            "AllowedValues": [str(t) for t in FUNCTION_TIMEOUTS],
                             "Description": "Timeout of the dispatcher function, in seconds (the fan-out queue's "
                                            f"visibility timeout is {VISIBILITY_FACTOR} times this)"},
         "Architecture": {"Type": "String", "Default": options.arch, "AllowedValues": list(ARCHITECTURES),

@@ -144,7 +144,8 @@ def test_function_role_table_and_queues() -> None:
     assert queue["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]},
                                       "maxReceiveCount": 5}
     visibility = tmpl["Mappings"]["FunctionTimeouts"]
-    assert tmpl["Parameters"]["FunctionTimeout"]["AllowedValues"] == list(FUNCTION_TIMEOUTS)
+    assert tmpl["Parameters"]["FunctionTimeout"]["AllowedValues"] == [str(t) for t in FUNCTION_TIMEOUTS]
+    assert all(visibility[str(t)]["Timeout"] == t for t in FUNCTION_TIMEOUTS)
     assert all(visibility[str(t)]["QueueVisibilityTimeout"] >= 6 * t for t in FUNCTION_TIMEOUTS)
     assert res["FanOutMapping"]["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert set(tmpl["Outputs"]) == {"FunctionArn", "FunctionRoleArn", "StateTableName", "FanOutQueueUrl",
