@@ -94,17 +94,15 @@ def build_package(rules_dir: str | os.PathLike[str], out_dir: str | os.PathLike[
 
 
 def merge(*parts: tuple[str, Mapping[str, bytes]]) -> dict[str, bytes]:
-    """One name space for every part; a path claimed by two parts (a wheel shadowing `shiftwork/`) is an error."""
+    """One name space; each top-level name belongs to one part (a wheel must not write into `shiftwork/`)."""
     merged: dict[str, bytes] = {}
-    owner: dict[str, str] = {}
+    owners: dict[str, str] = {}
     for label, files in parts:
         for name, data in files.items():
             top = name.split("/", 1)[0]
-            if name in merged or (top in owner and owner[top] != label and "/" in name):
-                raise ValueError(f"{label} and {owner.get(name) or owner[top]} both put files at {name}")
+            if owners.setdefault(top, label) != label:
+                raise ValueError(f"{label} and {owners[top]} both put files under {top}")
             merged[name] = data
-            owner.setdefault(name, label)
-            owner.setdefault(top, label)
     return merged
 
 

@@ -127,7 +127,10 @@ def _plain(value: Any) -> Any:
 
 
 def required_actions(ruleset: Any, registry: Any) -> tuple[str, ...]:
-    """The IAM actions the rules' selectors and actions declare in the registry, sorted."""
+    """The IAM actions the rules' selectors and actions declare in the registry, sorted.
+
+    What `shiftwork permissions` prints; the deploy's policy builder should make this the one copy.
+    """
     needed: set[str] = set()
     for rule in ruleset.rules:
         needed.update(registry.resources[rule.resource].permissions)

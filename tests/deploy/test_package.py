@@ -81,7 +81,7 @@ def test_rule_files_are_flat_under_the_rules_folder_the_lambda_reads() -> None:
 
 
 def test_a_path_claimed_twice_is_refused() -> None:
-    with pytest.raises(ValueError, match="both put files at shiftwork/x.py"):
+    with pytest.raises(ValueError, match="dependencies and shiftwork both put files under shiftwork"):
         package.merge(("shiftwork", {"shiftwork/x.py": b""}), ("dependencies", {"shiftwork/x.py": b""}))
 
 
