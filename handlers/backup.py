@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from shiftwork.engine.plan.actions import Action, PlanContext
 from shiftwork.engine.plan.changes import Change, Finding, Skip
@@ -16,14 +16,22 @@ from shiftwork.handlers.backup_snapshots import SNAPSHOT_TYPES, known_volumes, s
 from shiftwork.handlers.backup_sources import Evidence, Needs, SourceError, account_for, aws_backup
 
 BACKUP_RESOURCES = ["ec2.instance", "ebs.volume", "rds.instance", "rds.cluster", "dynamodb.table", "efs.filesystem"]
+AWS_BACKUP_READS = ["backup:ListRecoveryPointsByResource", "backup:ListBackupJobs", "backup:ListCopyJobs",
+                    "backup:ListRestoreJobsByProtectedResource", "backup:DescribeRecoveryPoint"]
+# The AWS Backup read each check option adds to ListRecoveryPointsByResource.
+AWS_BACKUP_CHECK_READS = {"min_retention_days": "backup:DescribeRecoveryPoint", "status": "backup:ListBackupJobs",
+                          "copy_regions": "backup:ListCopyJobs",
+                          "restore_tested_within": "backup:ListRestoreJobsByProtectedResource"}
+# What source `snapshots` reads for each resource type (an instance's volumes may need one DescribeInstances).
+SNAPSHOT_READS = {"ec2.instance": ["ec2:DescribeSnapshots", "ec2:DescribeInstances"],
+                  "ebs.volume": ["ec2:DescribeSnapshots"],
+                  "rds.instance": ["rds:DescribeDBSnapshots", "rds:DescribeDBInstances"],
+                  "rds.cluster": ["rds:DescribeDBClusterSnapshots", "rds:DescribeDBClusters"],
+                  "dynamodb.table": ["dynamodb:ListBackups"]}
 
 
 @action("backup.validate", resources=BACKUP_RESOURCES, writes=False,
-        permissions=["backup:ListRecoveryPointsByResource", "backup:ListBackupJobs", "backup:ListCopyJobs",
-                     "backup:ListRestoreJobsByProtectedResource",
-                     "backup:DescribeRecoveryPoint", "ec2:DescribeSnapshots", "ec2:DescribeInstances",
-                     "rds:DescribeDBSnapshots", "rds:DescribeDBClusterSnapshots", "rds:DescribeDBInstances",
-                     "rds:DescribeDBClusters", "dynamodb:ListBackups"],
+        permissions={resource: AWS_BACKUP_READS + SNAPSHOT_READS.get(resource, []) for resource in BACKUP_RESOURCES},
         options={
             "max_age": {"type": "string", "pattern": DURATION, "description": "Newest backup at most this old."},
             "min_points": {"type": "integer", "minimum": 1, "description": "At least this many backups in `window`."},
@@ -56,6 +64,18 @@ class Validate(Action):
             on: {cron: "0 6 * * *"}
             actions: [{type: backup.validate, max_age: 26h, min_points: 7, notify: ops}]
     """
+
+    @staticmethod
+    def permissions_needed(resource: str, options: Mapping[str, Any]) -> set[str]:
+        """What these options make plan() read, so that a rule's IAM policy grants nothing more."""
+        source = options.get("source", "any")
+        needed: set[str] = set()
+        if source != "snapshots":
+            needed.add("backup:ListRecoveryPointsByResource")
+            needed.update(iam for option, iam in AWS_BACKUP_CHECK_READS.items() if option in options)
+        if source != "aws-backup":
+            needed.update(SNAPSHOT_READS.get(resource, []))
+        return needed
 
     def plan(self, ctx: PlanContext, resources: Sequence[Resource]) -> list[Change | Skip | Finding]:
         """One Finding per resource: pass, fail (first failed check, all of them in details) or error."""

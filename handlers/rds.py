@@ -143,8 +143,8 @@ class _Switch(Action):
 
 
 @action("rds.start", resources=["rds.instance", "rds.cluster"],
-        permissions=["rds:DescribeDBInstances", "rds:DescribeDBClusters", "rds:StartDBInstance",
-                     "rds:StartDBCluster"])
+        permissions={"rds.instance": ["rds:DescribeDBInstances", "rds:StartDBInstance"],
+                     "rds.cluster": ["rds:DescribeDBClusters", "rds:StartDBCluster"]})
 class Start(_Switch):
     """Start stopped DB instances or Aurora clusters.
 
@@ -165,8 +165,8 @@ class Start(_Switch):
 
 
 @action("rds.stop", resources=["rds.instance", "rds.cluster"],
-        permissions=["rds:DescribeDBInstances", "rds:DescribeDBClusters", "rds:StopDBInstance",
-                     "rds:StopDBCluster"])
+        permissions={"rds.instance": ["rds:DescribeDBInstances", "rds:StopDBInstance"],
+                     "rds.cluster": ["rds:DescribeDBClusters", "rds:StopDBCluster"]})
 class Stop(_Switch):
     """Stop available DB instances or Aurora clusters (RDS restarts them after 7 days: use enforce).
 

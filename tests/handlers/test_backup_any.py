@@ -51,7 +51,8 @@ class Env:
         for stubber in self.stubs.values():
             stubber.assert_no_pending_responses()
         no_permission_needed = {"sts:GetCallerIdentity"}
-        assert self.operations - no_permission_needed <= set(REGISTRY.actions["backup.validate"].permissions)
+        granted = REGISTRY.actions["backup.validate"].permissions_for(resource.type, options)  # as `permissions`
+        assert self.operations - no_permission_needed <= set(granted)
         return finding
 
 

@@ -57,7 +57,8 @@ def plan(resource: Resource, now: datetime = NOW, **options: Any) -> Any:
         f"{model.service_model.signing_name}:{model.name}"))
     ctx = PlanContext(Clients(session, read_only=True), now)
     [finding] = Validate(spec, rule).plan(ctx, [resource])
-    assert operations <= set(REGISTRY.actions["backup.validate"].permissions)  # IAM covers every call
+    # IAM covers every call, with the permissions `shiftwork permissions` grants for these options
+    assert operations <= set(REGISTRY.actions["backup.validate"].permissions_for(resource.type, spec.options))
     return finding
 
 
