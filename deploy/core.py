@@ -12,6 +12,7 @@ from .cfn import NO_VALUE, allow, get_att, if_, policy_document, ref, service_tr
 from .layout import (ENV_HOLIDAYS, ENV_QUEUE_URL, ENV_RULES, ENV_TABLE, HANDLER, HOLIDAYS_FILE, RULES_DIR,
                      task_path)
 from .options import TemplateOptions
+from .policy import QUEUE_ACTIONS, STATE_ACTIONS
 
 FUNCTION, ROLE, LOG_GROUP = "Function", "FunctionRole", "FunctionLogGroup"
 TABLE, QUEUE, DLQ, MAPPING = "StateTable", "FanOutQueue", "DeadLetterQueue", "FanOutMapping"
@@ -20,13 +21,8 @@ ERRORS_ALARM, DLQ_ALARM = "FunctionErrorsAlarm", "DeadLetterAlarm"
 HAS_ALARM_TOPIC = "HasAlarmTopic"
 TIMEOUTS_MAP = "FunctionTimeouts"
 
-# engine/state.py DynamoState: partition key `pk` (a string), TTL attribute `expires` (epoch seconds),
-# and exactly these calls.
+# engine/dispatch/state.py DynamoState: partition key `pk` (a string), TTL attribute `expires` (epoch seconds).
 STATE_KEY, STATE_TTL = "pk", "expires"
-STATE_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
-# Sending shard messages, and what the SQS event source mapping does with the function's role.
-QUEUE_ACTIONS = ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-                 "sqs:ChangeMessageVisibility"]
 SHARD_RETENTION_S = 86_400  # a shard message is about one tick; older than a day it is only noise
 DLQ_RETENTION_S = 1_209_600  # 14 days (the SQS maximum): time to look at what failed
 MAX_RECEIVES = 5
@@ -41,8 +37,8 @@ def role(policy: Mapping[str, Any]) -> dict[str, Any]:
     """The function's role: the rules' policy as given, and what the dispatcher itself needs."""
     runtime = policy_document(
         allow(["logs:CreateLogStream", "logs:PutLogEvents"], get_att(LOG_GROUP, "Arn"), "Logs"),
-        allow(STATE_ACTIONS, get_att(TABLE, "Arn"), "State"),
-        allow(QUEUE_ACTIONS, get_att(QUEUE, "Arn"), "FanOut"),
+        allow(list(STATE_ACTIONS), get_att(TABLE, "Arn"), "State"),
+        allow(list(QUEUE_ACTIONS), get_att(QUEUE, "Arn"), "FanOut"),
         allow(["sqs:SendMessage"], get_att(DLQ, "Arn"), "FailedInvocations"),
     )
     policies = [{"PolicyName": "dispatcher", "PolicyDocument": runtime}]

@@ -125,17 +125,3 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     return value
 
-
-def required_actions(ruleset: Any, registry: Any) -> tuple[str, ...]:
-    """The IAM actions the rules' selectors and actions declare in the registry, sorted.
-
-    What `shiftwork permissions` prints; the deploy's policy builder should make this the one copy.
-    """
-    needed: set[str] = set()
-    for rule in ruleset.rules:
-        needed.update(registry.resources[rule.resource].permissions)
-        for spec in rule.all_actions():
-            needed.update(registry.actions[spec.type].permissions)
-        if any(a.role for a in rule.accounts):
-            needed.add("sts:AssumeRole")
-    return tuple(sorted(needed))

@@ -189,12 +189,12 @@ def _examples(*names: str) -> tuple[rules_view.RulesView, dict]:
     """The view and a policy from the registry, for rule files in rules/examples (needs the engine)."""
     pytest.importorskip("shiftwork.engine.language.loader", reason="the engine's post-move import paths")
     from shiftwork.engine.language.loader import load
-    from shiftwork.engine.language.registry import load_handlers
+    from shiftwork.engine.language.registry import registered
 
     ruleset = load([str(EXAMPLES / n) for n in names] or [str(EXAMPLES)])
-    actions = rules_view.required_actions(ruleset, load_handlers())
-    return rules_view.view(ruleset), {"Version": "2012-10-17",
-                                      "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]}
+    from shiftwork.deploy.stack_policy import stack_policy
+
+    return rules_view.view(ruleset), stack_policy(ruleset, registered())
 
 
 @pytest.mark.parametrize("files", [(), ("scale-on-alarm.yaml",), ("office-hours.yaml", "databases.yaml")],
@@ -214,3 +214,15 @@ def test_example_rules_removal_and_view() -> None:
         smaller = template.build_template(view.without(rule.name), policy=policy)["Resources"]
         assert set(full) - set(smaller) == (set(triggers.event_rule_ids(rule)) if rule.is_event else set())
         assert all(smaller[k] == full[k] for k in smaller)
+
+
+def test_role_holds_deploy_policy_without_the_stacks_own_resources() -> None:
+    """The `rules` policy is deploy.policy's (one copy); the table, queues and logs are granted by GetAtt instead."""
+    view, policy = _examples()
+    role = template.build_template(view, policy=policy)["Resources"]["FunctionRole"]["Properties"]
+    assert role["Policies"][0] == {"PolicyName": "rules", "PolicyDocument": policy}
+    text = json.dumps(policy)
+    assert "shiftwork-state" not in text and "shiftwork-fanout" not in text and "log-group" not in text
+    assert '"Fn::Sub": "arn:${AWS::Partition}:' in text and '"Fn::Sub": "arn:aws:' not in text
+    dispatcher = json.dumps(role["Policies"][1])
+    assert '"Fn::GetAtt": ["StateTable", "Arn"]' in dispatcher and "dynamodb:UpdateItem" in dispatcher
