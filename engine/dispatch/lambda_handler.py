@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ import boto3
 import shiftwork.handlers  # noqa: F401  (an entry point: the handlers register their actions)
 from shiftwork.engine.execute.aws import Clients
 from shiftwork.engine.dispatch.dispatcher import Dispatcher, json_log
+from shiftwork.engine.events.shapes import BadEvent, event_time
+from shiftwork.engine.language import holiday_data
 from shiftwork.engine.language.loader import load
 from shiftwork.engine.dispatch.state import DynamoState, MemoryState
 
@@ -41,4 +44,13 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     if _dispatcher is None:
         _dispatcher = build()
     _dispatcher.remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+    holiday_data.warn_once_a_day(_when(event), json_log)
     return _dispatcher.handle(event)
+
+
+def _when(event: Any) -> datetime:
+    """The tick's (or event's) own time when it carries one, else now: what the holidays horizon is measured from."""
+    try:
+        return (event_time(event) if isinstance(event, dict) else None) or datetime.now(timezone.utc)
+    except BadEvent:
+        return datetime.now(timezone.utc)  # the dispatcher reports the bad time itself

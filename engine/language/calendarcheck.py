@@ -5,6 +5,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from shiftwork.engine.language import holiday_data
 from shiftwork.engine.language.model import Calendar
 from shiftwork.engine.language.suggest import did_you_mean
 
@@ -51,7 +52,10 @@ def _country_hint(code: str, countries: dict[str, list[str]]) -> str:
 
 def check_calendar(cal: Calendar) -> list[Problem]:
     problems: list[Problem] = []
-    if cal.holidays:
+    data = holiday_data.bundled()  # in the Lambda package the `holidays` package is absent: trust the bundle
+    if cal.holidays and data is not None:
+        problems.extend((("holidays",), text, None) for text in data.problems(cal.name, cal.holidays, cal.subdiv))
+    elif cal.holidays:
         countries = supported()
         if cal.holidays not in countries:
             problems.append((("holidays",), f"unknown holidays country '{cal.holidays}'",

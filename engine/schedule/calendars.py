@@ -5,6 +5,7 @@ from datetime import date
 from functools import lru_cache
 
 from shiftwork.engine.language.calendarcheck import date_range
+from shiftwork.engine.language.holiday_data import bundled
 from shiftwork.engine.language.model import Calendar
 
 ENGLISH = "en_US"
@@ -13,6 +14,9 @@ ENGLISH = "en_US"
 @lru_cache(maxsize=512)
 def public_holidays(country: str, subdiv: str | None, year: int) -> dict[date, str]:
     """The holidays of one country (and subdivision) in one year, named in English where available."""
+    data = bundled()  # in the Lambda package: resolved at package time, no `holidays` package
+    if data is not None:
+        return data.holidays(country, subdiv, year)
     import holidays
 
     localized = holidays.list_localized_countries().get(country, ())
