@@ -130,6 +130,8 @@ class Stack:
                                        Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
                                        Description="shiftwork deploy", **source)
         except ClientError as exc:
+            if any(text in _message(exc) for text in NO_CHANGES):  # some endpoints refuse an empty change set
+                return None
             raise DeployError(f"CloudFormation refused the change set: {_message(exc)}") from None
         try:
             self.cfn.get_waiter("change_set_create_complete").wait(
