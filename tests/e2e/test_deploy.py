@@ -100,9 +100,10 @@ def test_deploy_creates_the_stack_updates_it_and_the_zip_runs_alone(aws: str, tm
     assert gone in event_rules(aws), (dry.stdout, event_rules(aws))
     assert [c for c in cfn.list_change_sets(StackName="demo")["Summaries"] if c["ExecutionStatus"] == "AVAILABLE"] == []
 
-    second = deploy(rules, tmp_path, aws)
+    second = deploy(rules, tmp_path, aws, "--parameter", "FunctionMemory=512")
     assert second.returncode == 0, second.stderr
     assert "stack demo: updated" in second.stdout
+    assert client("lambda", aws).get_function(FunctionName="demo")["Configuration"]["MemorySize"] == 512
     remaining = event_rules(aws)
     assert gone not in remaining
     assert {physical[ids[r][0]] for r in EVENT_RULES - {"incident-scale-up"}} <= set(remaining)

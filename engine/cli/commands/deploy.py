@@ -34,6 +34,9 @@ def register(sub) -> None:
     p.add_argument("--tick", choices=TICK_SOURCES, default="scheduler",
                    help="what ticks the dispatcher: an EventBridge Scheduler schedule (default) or an EventBridge "
                         "rate() rule")
+    p.add_argument("--parameter", metavar="NAME=VALUE", action="append", default=[],
+                   help="set a stack parameter (FunctionMemory, FunctionTimeout, TickRate, LogRetentionDays, "
+                        "AlarmTopicArn); one not given keeps its deployed value")
     p.add_argument("--print-template", action="store_true", help="print the stack's template and stop")
     p.add_argument("--print-member-template", action="store_true",
                    help="print the member-account role's template (for a StackSet over the organization) and stop")
@@ -49,6 +52,21 @@ def options(args: argparse.Namespace) -> TemplateOptions:
         raise UsageError(str(exc).replace("function_name", "--stack (it names the function)")) from None
 
 
+MANAGED = ("Architecture", "Runtime", "CodeBucket", "CodeKey")  # set from the package on every deploy
+
+
+def given_parameters(pairs: list[str], template: dict[str, Any]) -> dict[str, str]:
+    """`--parameter NAME=VALUE`s, checked against the template's parameters."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        settable = sorted(set(template["Parameters"]) - set(MANAGED))
+        if not sep or name not in settable:
+            raise UsageError(f"--parameter {pair!r}: NAME=VALUE with NAME one of {', '.join(settable)}")
+        out[name] = value
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     ruleset = validated(args.path)
     registry = registered()
@@ -62,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.stack:
         raise UsageError("--stack NAME is required to deploy (or give --print-template)")
+    given_parameters(args.parameter, template)  # a typo fails before the package is built
     built = build(args, rules)
     print(f"package {describe(built)}")
     try:
@@ -87,7 +106,8 @@ def _deploy(args: argparse.Namespace, template: dict[str, Any], built: Any) -> i
         uploaded = upload(s3, bucket, key, built.path)
         print(f"{'uploaded' if uploaded else 'already uploaded'}: s3://{bucket}/{key}")
     stack = Stack(clients.client("cloudformation", region), args.stack)
-    parameters = {"Architecture": args.arch, "Runtime": f"python{args.python}", "CodeBucket": bucket, "CodeKey": key}
+    parameters = {**given_parameters(args.parameter, template),
+                  "Architecture": args.arch, "Runtime": f"python{args.python}", "CodeBucket": bucket, "CodeKey": key}
     change_set = stack.create_change_set(template_source(s3, template, bucket, region), parameters, template)
     if change_set is None:
         print(f"stack {args.stack} is up to date: no changes")
