@@ -6,6 +6,7 @@ botocore's Stubber with the events CloudFormation reports (newest first).
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -183,3 +184,16 @@ def test_member_template_for_a_stackset(tmp_path: Path, capsys: pytest.CaptureFi
                                                               "external_id: other}\n  - {id: \"7777"))
     assert main(["deploy", str(tmp_path), "--print-member-template"]) == 2
     assert "external ids ['ops-rules', 'other']" in capsys.readouterr().err
+
+
+def test_deploy_warns_when_the_role_policies_outgrow_iams_limit(monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from shiftwork.engine.cli.commands import deploy as command
+
+    examples = str(Path(__file__).resolve().parents[2] / "rules" / "examples")
+    assert main(["deploy", examples, "--print-template"]) == 0
+    assert "warning" not in capsys.readouterr().err
+    monkeypatch.setattr(command, "INLINE_ROLE_POLICY_CHARS", 1000)
+    assert main(["deploy", examples, "--print-template"]) == 0
+    assert re.search(r"warning: the function role's policies have about [\d,]+ characters; IAM allows 1,000 per "
+                     "role", capsys.readouterr().err)

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shiftwork.deploy.changes import summary
+from shiftwork.deploy.policy import INLINE_ROLE_POLICY_CHARS, size
 from shiftwork.deploy.options import TICK_SOURCES, TemplateOptions
 from shiftwork.deploy.rules_view import view
 from shiftwork.deploy.stack import DeployError, Stack, ensure_bucket, template_source, upload
@@ -74,7 +76,13 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(member_stack(ruleset, registry), indent=2))
         return EXIT_OK
     rules = view(ruleset)
-    template = build_template(rules, policy=stack_policy(ruleset, registry), options=options(args))
+    policy = stack_policy(ruleset, registry)
+    template = build_template(rules, policy=policy, options=options(args))
+    role_chars = sum(size(p["PolicyDocument"]) for p in template["Resources"]["FunctionRole"]["Properties"]["Policies"])
+    if role_chars > INLINE_ROLE_POLICY_CHARS:
+        print(f"warning: the function role's policies have about {role_chars:,} characters; IAM allows "
+              f"{INLINE_ROLE_POLICY_CHARS:,} per role, so creating the role may fail: split the rules into "
+              "several stacks", file=sys.stderr)
     if args.print_template:
         print(json.dumps(template, indent=2))
         return EXIT_OK
