@@ -23,8 +23,9 @@ ARNS = {
     "ScalableTarget": "arn:{partition}:application-autoscaling:{region}:{account}:scalable-target/{name}",
     "autoScalingGroup": "arn:{partition}:autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/{name}",
     # arn:${Partition}:${Vendor}:${Region}:*:${ResourceType}:${RecoveryPointId}: the vendor is the backed-up
-    # service (an EBS snapshot is arn:aws:ec2:REGION::snapshot/ID), so only the region narrows it.
-    "recoveryPoint": "arn:{partition}:*:{region}:*",
+    # service (an EBS snapshot is arn:aws:ec2:REGION::snapshot/ID), so only the region narrows it. Six
+    # segments, as an ARN has (cfn-lint E3510); a trailing * matches an empty account too.
+    "recoveryPoint": "arn:{partition}:*:{region}:*:*",
     "table": "arn:{partition}:dynamodb:{region}:{account}:table/{name}",
     "file-system": "arn:{partition}:elasticfilesystem:{region}:{account}:file-system/{name}",
     "topic": "arn:{partition}:sns:{region}:{account}:{name}",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ import boto3
 import shiftwork.handlers  # noqa: F401  (an entry point: the handlers register their actions)
 from shiftwork.engine.execute.aws import Clients
 from shiftwork.engine.dispatch.dispatcher import MIN_REMAINING_MS, Dispatcher, json_log
+from shiftwork.engine.events.shapes import BadEvent, event_time
+from shiftwork.engine.language import holiday_bundle
 from shiftwork.engine.language.loader import load
 from shiftwork.engine.dispatch.state import DynamoState, MemoryState
 
@@ -46,4 +49,13 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         _dispatcher.planning = _dispatcher.planning.with_deadline(seconds)
         if isinstance(getattr(_dispatcher.executor, "clients", None), Clients):
             _dispatcher.executor.clients = _dispatcher.executor.clients.with_deadline(seconds)
+    holiday_bundle.warn_once_a_day(_when(event), json_log)
     return _dispatcher.handle(event)
+
+
+def _when(event: Any) -> datetime:
+    """The tick's (or event's) own time when it carries one, else now: what the holidays horizon is measured from."""
+    try:
+        return (event_time(event) if isinstance(event, dict) else None) or datetime.now(timezone.utc)
+    except BadEvent:
+        return datetime.now(timezone.utc)  # the dispatcher reports the bad time itself

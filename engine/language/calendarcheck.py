@@ -5,6 +5,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from shiftwork.engine.language import holiday_bundle
 from shiftwork.engine.language.holidaydata import country_codes, subdivisions
 from shiftwork.engine.language.model import Calendar
 from shiftwork.engine.language.suggest import did_you_mean
@@ -53,7 +54,10 @@ def _country_hint(code: str, countries: dict[str, list[str]]) -> str:
 
 def check_calendar(cal: Calendar) -> list[Problem]:
     problems: list[Problem] = []
-    if cal.holidays:
+    data = holiday_bundle.bundled()  # in the Lambda package the `holidays` package is absent: trust the bundle
+    if cal.holidays and data is not None:
+        problems.extend((("holidays",), text, None) for text in data.problems(cal.name, cal.holidays, cal.subdiv))
+    elif cal.holidays:
         if cal.holidays not in country_codes():
             problems.append((("holidays",), f"unknown holidays country '{cal.holidays}'",
                              _country_hint(cal.holidays, supported())))

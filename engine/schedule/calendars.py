@@ -5,6 +5,7 @@ from datetime import date
 from functools import lru_cache
 
 from shiftwork.engine.language.calendarcheck import date_range
+from shiftwork.engine.language.holiday_bundle import bundled
 from shiftwork.engine.language.holidaydata import country_class
 from shiftwork.engine.language.model import Calendar
 
@@ -14,6 +15,9 @@ ENGLISH = "en_US"
 @lru_cache(maxsize=512)
 def public_holidays(country: str, subdiv: str | None, year: int) -> dict[date, str]:
     """The holidays of one country (and subdivision) in one year, named in English where available."""
+    data = bundled()  # in the Lambda package: resolved at package time, no `holidays` package
+    if data is not None:
+        return data.holidays(country, subdiv, year)
     entity = country_class(country)  # that country's module only (holidaydata.py)
     language = ENGLISH if ENGLISH in entity.supported_languages else None
     table = entity(subdiv=subdiv, years=year, language=language)

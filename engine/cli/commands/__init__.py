@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import importlib
 
-COMMANDS = ("validate", "schema", "permissions", "simulate", "plan", "run", "override", "overrides", "drift", "demo")
+COMMANDS = ("validate", "schema", "permissions", "simulate", "plan", "run", "override", "overrides", "drift", "demo",
+            "package", "deploy")
 
 
 def modules():
