@@ -11,7 +11,8 @@ import shiftwork.handlers  # noqa: F401  (an entry point: the handlers register 
 from shiftwork.engine.execute.aws import Clients
 from shiftwork.engine.dispatch.dispatcher import Dispatcher, json_log
 from shiftwork.engine.language.loader import load
-from shiftwork.engine.dispatch.state import DynamoState, MemoryState
+from shiftwork.engine.dispatch.dynamo_state import DynamoState
+from shiftwork.engine.dispatch.state import MemoryState
 
 _dispatcher: Dispatcher | None = None
 
