@@ -113,7 +113,7 @@ class Dispatcher:
         complete = True
         for n, rule in enumerate(rules):
             if self._out_of_time():
-                self.deferred = [r.name for r in rules[n:]]
+                self.deferred = [r.name for r in rules[n:] if self._pending(r, t)]
                 self.state.mark(CURSOR_KEY, now, CURSOR_TTL, rules[n].name)  # the next invocation starts here
                 self.log({"level": "WARNING", "tick": t, "message": "out of time: rules deferred to the next "
                           "invocation", "deferred": self.deferred})
@@ -123,6 +123,14 @@ class Dispatcher:
             self.state.mark(lock, now, DONE_TTL, "done")
         else:
             self.state.release(lock)  # let the retry (or the next tick) pick up what did not complete
+
+    def _pending(self, rule: Rule, t: datetime) -> bool:
+        """Has this rule still to be evaluated for tick `t`? (An unreadable state counts as pending.)"""
+        try:
+            last = self.state.get(rule.name).last_evaluated
+        except Exception:  # noqa: BLE001
+            return True
+        return last is None or last < t
 
     def _rotated(self, rules: list[Rule], now: datetime) -> list[Rule]:
         cursor = self.state.holder(CURSOR_KEY, now)
