@@ -76,11 +76,13 @@ class Dispatcher:
     outcomes: list[RuleOutcome] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
     busy: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # rules not evaluated, and why (for the CLI's report)
     conflicts: list[str] = field(default_factory=list)
     repeated: int = 0
 
     def handle(self, raw: Any) -> dict[str, Any]:
         self.outcomes, self.deferred, self.busy, self.conflicts, self.repeated = [], [], [], [], 0
+        self.skipped = {}
         started = time.monotonic()
         for event in normalise(raw):
             if is_tick(event):
@@ -106,14 +108,16 @@ class Dispatcher:
         lock = f"tick#{t.isoformat()}"
         if not self.state.claim(lock, now, TICK_LOCK_TTL):
             done = self.state.holder(lock, now) == "done"
-            self.log({"level": "INFO", "tick": t, "message": "tick already done" if done
-                      else "tick already being handled by another invocation"})
+            message = "tick already done" if done else "tick already being handled by another invocation"
+            self.log({"level": "INFO", "tick": t, "message": message})
+            self.skipped.update({r.name: message for r in self._rules(events=False)})
             return
         rules = self._rotated(self._rules(events=False), now)
         complete = True
         for n, rule in enumerate(rules):
             if self._out_of_time():
                 self.deferred = [r.name for r in rules[n:] if self._pending(r, t)]
+                self.skipped.update({name: "out of time: deferred to the next invocation" for name in self.deferred})
                 self.state.mark(CURSOR_KEY, now, CURSOR_TTL, rules[n].name)  # the next invocation starts here
                 self.log({"level": "WARNING", "tick": t, "message": "out of time: rules deferred to the next "
                           "invocation", "deferred": self.deferred})
@@ -142,14 +146,16 @@ class Dispatcher:
         lease = f"lease#{rule.name}"
         if not self.state.claim(lease, self.clock(), RULE_LEASE_TTL):
             self.busy.append(rule.name)
+            self.skipped[rule.name] = "another invocation is running this rule; the next tick picks it up"
             self.log({"level": "INFO", "rule": rule.name, "tick": t,
                       "message": "another invocation is running this rule; the next tick picks it up"})
             return False
         try:
             try:
                 st = self.state.get(rule.name)
-                if st.last_evaluated is not None and t <= st.last_evaluated:
-                    return True  # a late or duplicate tick: state never moves backwards
+                if st.last_evaluated is not None and t <= st.last_evaluated:  # a late or duplicate tick
+                    self.skipped[rule.name] = f"already evaluated up to {st.last_evaluated:%Y-%m-%d %H:%M}Z"
+                    return True
                 decision = evaluate_tick(rule, t, st.last_evaluated, st.last_phase)
                 decision = self._cooldown(rule, decision, st.last_fired, t)
             except Exception as exc:  # noqa: BLE001 (unreadable state, a bad rule: that rule only)
@@ -183,8 +189,9 @@ class Dispatcher:
             key, now = f"event#{event_id}#{rule.name}", self.clock()
             if not self.state.claim(key, now, RULE_LEASE_TTL):
                 held = self.state.holder(key, now)
-                self.log({"level": "INFO", "rule": rule.name, "event": event_id, "message":
-                          "event already handled" if held == "done" else "event being handled by another invocation"})
+                message = "event already handled" if held == "done" else "event being handled by another invocation"
+                self.log({"level": "INFO", "rule": rule.name, "event": event_id, "message": message})
+                self.skipped[rule.name] = f"{message} (event {event_id})"
                 continue
             completed = False
             try:

@@ -205,7 +205,7 @@ class FileState(MemoryState):
 
 
 class ReadOnlyState(State):
-    """A plan's view: reads the store (or nothing), pretends every claim succeeds, writes nothing."""
+    """A plan's view: reads the store (or nothing), answers claims as the store would, writes nothing."""
 
     def __init__(self, inner: State | None = None):
         self.inner = inner or MemoryState()
@@ -217,7 +217,7 @@ class ReadOnlyState(State):
         return True
 
     def claim(self, key: str, now: datetime, ttl: timedelta, value: str = "busy") -> bool:
-        return True
+        return self.inner.holder(key, now) is None  # as the real store would answer, without taking it
 
     def mark(self, key: str, now: datetime, ttl: timedelta, value: str) -> None:
         return None
