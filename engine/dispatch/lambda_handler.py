@@ -12,27 +12,37 @@ from shiftwork.engine.execute.aws import Clients
 from shiftwork.engine.dispatch.dispatcher import Dispatcher, json_log
 from shiftwork.engine.language.loader import load
 from shiftwork.engine.dispatch.dynamo_state import DynamoState
-from shiftwork.engine.dispatch.state import MemoryState
+from shiftwork.engine.dispatch.state import MemoryState, State
 
 _dispatcher: Dispatcher | None = None
 
 
-def build(env: dict[str, str] | None = None) -> Dispatcher:
-    """From the environment: SHIFTWORK_RULES (path of the bundled rules), SHIFTWORK_TABLE (DynamoDB)."""
+def default_rules(env: dict[str, str] | None = None) -> str:
+    """The rules the function loads: SHIFTWORK_RULES, else `rules/` next to the package's `engine/`."""
+    env = dict(os.environ if env is None else env)
+    return env.get("SHIFTWORK_RULES") or str(Path(__file__).resolve().parents[2] / "rules")
+
+
+def build(env: dict[str, str] | None = None, *, state: State | None = None,
+          session: boto3.Session | None = None) -> Dispatcher:
+    """From the environment: SHIFTWORK_RULES (path of the bundled rules), SHIFTWORK_TABLE (DynamoDB).
+
+    `state` and `session` override the table and the default session (`shiftwork invoke --state`)."""
     from shiftwork.engine.execute.executor import Executor
 
     env = dict(os.environ if env is None else env)
-    rules = env.get("SHIFTWORK_RULES") or str(Path(__file__).resolve().parents[2] / "rules")
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
     endpoint = env.get("SHIFTWORK_ENDPOINT_URL")  # an emulator, for end-to-end tests only
-    session = boto3.Session(region_name=region)
+    session = session or boto3.Session(region_name=region)
     table = env.get("SHIFTWORK_TABLE")
     writing = Clients(session, endpoint_url=endpoint)
-    state = DynamoState(writing.client("dynamodb", region), table) if table else MemoryState()
-    if not table:
-        json_log({"level": "WARNING", "message": "SHIFTWORK_TABLE is not set: state lives in memory only, so "
-                  "every cold start re-evaluates windows from scratch and the tick lock does not span invocations"})
-    ruleset = load([rules])
+    if state is None:
+        state = DynamoState(writing.client("dynamodb", region), table) if table else MemoryState()
+        if not table:
+            json_log({"level": "WARNING", "message": "SHIFTWORK_TABLE is not set: state lives in memory only, so "
+                      "every cold start re-evaluates windows from scratch and the tick lock does not span "
+                      "invocations"})
+    ruleset = load([default_rules(env)])
     return Dispatcher(ruleset=ruleset, state=state, planning=Clients(session, read_only=True, endpoint_url=endpoint),
                       executor=Executor(writing, ruleset.accounts()), default_region=region)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 
-COMMANDS = ("validate", "schema", "permissions", "simulate", "plan", "run", "demo")
+COMMANDS = ("validate", "schema", "permissions", "simulate", "plan", "run", "invoke", "demo")
 
 
 def modules():
