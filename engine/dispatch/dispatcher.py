@@ -24,7 +24,9 @@ from shiftwork.engine.errors import ShiftworkError
 from shiftwork.engine.schedule.evaluate import Decision, evaluate_tick
 from shiftwork.engine.events.shapes import event_time, is_tick, normalise
 
+from shiftwork.engine.dispatch import fanout
 from shiftwork.engine.dispatch.journal import Journal
+from shiftwork.engine.dispatch.sqs import handle_sqs, is_sqs_batch
 from shiftwork.engine.dispatch.logs import json_log, log_outcome
 from shiftwork.engine.dispatch.metrics import emf_document
 from shiftwork.engine.language.model import Rule, RuleSet
@@ -73,6 +75,8 @@ class Dispatcher:
     clock: Callable[[], datetime] = wall_clock  # lease expiry only; decisions use the trigger's time
     event_identity: Callable[[dict[str, Any]], str] = default_event_identity
     only: tuple[str, ...] = ()  # run only these rules (the CLI's --rule)
+    queue: fanout.Queue | None = None  # SHIFTWORK_QUEUE_URL: fan-out shards and continuations
+    fanout_threshold: int = fanout.DEFAULT_THRESHOLD
     outcomes: list[RuleOutcome] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
     busy: list[str] = field(default_factory=list)
@@ -84,19 +88,32 @@ class Dispatcher:
         self.outcomes, self.deferred, self.busy, self.conflicts, self.repeated = [], [], [], [], 0
         self.skipped = {}
         started = time.monotonic()
-        for event in normalise(raw):
-            if is_tick(event):
-                self.tick(event_time(event) or _now_floor())
-            else:
-                self.on_event(event)
+        sent = self.queue.sent if self.queue else 0
+        failures = None
+        if is_sqs_batch(raw):
+            failures = handle_sqs(self, raw)  # partial failures are reported, not raised
+        else:
+            for event in normalise(raw):
+                if event.get("shiftwork") == "shard":
+                    self.on_shard(event)
+                elif is_tick(event):
+                    self.tick(event_time(event) or _now_floor())
+                else:
+                    self.on_event(event)
         summary = self.summary()
+        summary["shards_enqueued"] = (self.queue.sent if self.queue else 0) - sent
         summary["duration_ms"] = int((time.monotonic() - started) * 1000)
         self.log({"level": "WARNING" if summary["deferred_rules"] else "INFO", "message": "dispatch summary",
                   **summary})
         self.log(emf(summary))
+        if failures is not None:
+            return {**summary, "batchItemFailures": failures}
         if summary["failed_rules"]:
             raise DispatchFailed(summary)
         return summary
+
+    def now_floor(self) -> datetime:
+        return _now_floor()
 
     def _rules(self, events: bool) -> list[Rule]:
         return [r for r in self.ruleset.rules if (rule_pattern(r) is not None) == events
@@ -113,6 +130,13 @@ class Dispatcher:
             self.skipped.update({r.name: message for r in self._rules(events=False)})
             return
         rules = self._rotated(self._rules(events=False), now)
+        if self.queue is not None and fanout.wide(rules, self.default_region, self.fanout_threshold):
+            complete = self._fan_out(t, rules)
+            if complete:
+                self.state.mark(lock, now, DONE_TTL, "done")
+            else:
+                self.state.release(lock)
+            return
         complete = True
         for n, rule in enumerate(rules):
             if self._out_of_time():
@@ -121,6 +145,8 @@ class Dispatcher:
                 self.state.mark(CURSOR_KEY, now, CURSOR_TTL, rules[n].name)  # the next invocation starts here
                 self.log({"level": "WARNING", "tick": t, "message": "out of time: rules deferred to the next "
                           "invocation", "deferred": self.deferred})
+                if self.queue is not None and self.deferred:  # the queue's consumer carries on from the cursor
+                    self.queue.send([{"shiftwork": "tick", "time": t.isoformat()}])
                 break
             complete = self._tick_rule(rule, t) and complete
         if complete and not self.deferred:
@@ -171,6 +197,64 @@ class Dispatcher:
             return True
         finally:
             self.state.release(lease)
+
+    def _fan_out(self, t: datetime, rules: list[Rule]) -> bool:
+        """Decide every rule under its lease, enqueue one shard per (account, region), then advance."""
+        held, decided, firings, complete = [], [], [], True
+        try:
+            for rule in rules:
+                lease = f"lease#{rule.name}"
+                if not self.state.claim(lease, self.clock(), RULE_LEASE_TTL):
+                    self.busy.append(rule.name)
+                    complete = False
+                    continue
+                held.append(lease)
+                try:
+                    st = self.state.get(rule.name)
+                    if st.last_evaluated is not None and t <= st.last_evaluated:
+                        continue
+                    decision = self._cooldown(rule, evaluate_tick(rule, t, st.last_evaluated, st.last_phase),
+                                              st.last_fired, t)
+                except Exception as exc:  # noqa: BLE001
+                    self._error(rule, t, exc)
+                    complete = False
+                    continue
+                self.outcomes.append(RuleOutcome(rule, t, decision))
+                self.log({"level": "INFO", "rule": rule.name, "location": str(rule.loc), "tick": t,
+                          "fires": decision.fires, "phase": decision.phase, "reason": decision.reason,
+                          "missed": decision.missed, "fan_out": True})
+                decided.append((rule, st, decision))
+                if decision.fires:
+                    firings.append((rule, fanout.Firing(rule.name, decision.phase, _occurrence(decision, st, t),
+                                                        decision.reason)))
+            assert self.queue is not None
+            self.queue.send(fanout.shards(t, firings, self.default_region))
+            for rule, st, decision in decided:  # enqueued: the shards carry the work from here
+                fired = t if decision.fires else st.last_fired
+                phase = decision.phase if decision.phase is not None else st.last_phase
+                self._advance(rule.name, replace(st, last_evaluated=t, last_phase=phase, last_fired=fired))
+        except Exception as exc:  # noqa: BLE001 (nothing advanced: the retry decides again, same occurrences)
+            self.log({"level": "ERROR", "tick": t, "message": "fan-out failed", "reason": f"{type(exc).__name__}: {exc}"})
+            for rule, _, _ in decided:
+                self._error(rule, t, exc)
+            complete = False
+        finally:
+            for lease in held:
+                self.state.release(lease)
+        return complete
+
+    def on_shard(self, message: dict[str, Any]) -> None:
+        """One (account, region) of a fanned-out tick: run each firing there, through the journal."""
+        t = event_time(message) or _now_floor()
+        account, region = message.get("account"), str(message["region"])
+        firings = fanout.firings_of(message)
+        for n, firing in enumerate(firings):
+            if self._out_of_time() and self.queue is not None:
+                self.queue.send([{**message, "rules": [vars(f) for f in firings[n:]]}])
+                self.deferred.extend(f.rule for f in firings[n:])
+                return
+            rule = self.ruleset.rule(firing.rule)
+            self._run(fanout.narrow(rule, account, region), firing.decision(rule), t, None, firing.occurrence)
 
     def _advance(self, name: str, new: RuleState) -> None:
         if not self.state.put(name, new):

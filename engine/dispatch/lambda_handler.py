@@ -12,6 +12,7 @@ from shiftwork.engine.execute.aws import Clients
 from shiftwork.engine.dispatch.dispatcher import Dispatcher, json_log
 from shiftwork.engine.language.loader import load
 from shiftwork.engine.dispatch.dynamo_state import DynamoState
+from shiftwork.engine.dispatch.fanout import DEFAULT_THRESHOLD, Queue
 from shiftwork.engine.dispatch.state import MemoryState, State
 
 _dispatcher: Dispatcher | None = None
@@ -25,7 +26,8 @@ def default_rules(env: dict[str, str] | None = None) -> str:
 
 def build(env: dict[str, str] | None = None, *, state: State | None = None,
           session: boto3.Session | None = None) -> Dispatcher:
-    """From the environment: SHIFTWORK_RULES (path of the bundled rules), SHIFTWORK_TABLE (DynamoDB).
+    """From the environment: SHIFTWORK_RULES (path of the bundled rules), SHIFTWORK_TABLE (DynamoDB),
+    SHIFTWORK_QUEUE_URL (the fan-out queue) and SHIFTWORK_FANOUT_THRESHOLD (default 4 (account, region) pairs).
 
     `state` and `session` override the table and the default session (`shiftwork invoke --state`)."""
     from shiftwork.engine.execute.executor import Executor
@@ -43,8 +45,12 @@ def build(env: dict[str, str] | None = None, *, state: State | None = None,
                       "every cold start re-evaluates windows from scratch and the tick lock does not span "
                       "invocations"})
     ruleset = load([default_rules(env)])
+    queue_url = env.get("SHIFTWORK_QUEUE_URL")
+    queue = Queue(writing.client("sqs", region), queue_url) if queue_url else None
+    threshold = int(env.get("SHIFTWORK_FANOUT_THRESHOLD") or DEFAULT_THRESHOLD)
     return Dispatcher(ruleset=ruleset, state=state, planning=Clients(session, read_only=True, endpoint_url=endpoint),
-                      executor=Executor(writing, ruleset.accounts()), default_region=region)
+                      executor=Executor(writing, ruleset.accounts()), default_region=region, queue=queue,
+                      fanout_threshold=threshold)
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
