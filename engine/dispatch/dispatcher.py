@@ -25,10 +25,11 @@ from shiftwork.engine.schedule.evaluate import Decision, evaluate_tick
 from shiftwork.engine.events.shapes import event_time, is_tick, normalise
 
 from shiftwork.engine.dispatch import fanout
-from shiftwork.engine.dispatch.journal import Journal
+from shiftwork.engine.dispatch.journal import Journal, occurrence_of
 from shiftwork.engine.dispatch.sqs import handle_sqs, is_sqs_batch
 from shiftwork.engine.dispatch.logs import json_log, log_outcome
-from shiftwork.engine.dispatch.metrics import emf_document
+from shiftwork.engine.dispatch.metrics import emf, summarise
+from shiftwork.engine.dispatch.shards import fan_out, run_shard
 from shiftwork.engine.language.model import Rule, RuleSet
 from shiftwork.engine.execute.execution import execute_plan
 from shiftwork.engine.plan.planner import plan_rule
@@ -187,7 +188,7 @@ class Dispatcher:
             except Exception as exc:  # noqa: BLE001 (unreadable state, a bad rule: that rule only)
                 self._error(rule, t, exc)
                 return False
-            occurrence = _occurrence(decision, st, t)
+            occurrence = occurrence_of(decision, st, t)
             outcome = self._run(rule, decision, t, None, occurrence)
             if outcome.failed:
                 return False
@@ -199,62 +200,10 @@ class Dispatcher:
             self.state.release(lease)
 
     def _fan_out(self, t: datetime, rules: list[Rule]) -> bool:
-        """Decide every rule under its lease, enqueue one shard per (account, region), then advance."""
-        held, decided, firings, complete = [], [], [], True
-        try:
-            for rule in rules:
-                lease = f"lease#{rule.name}"
-                if not self.state.claim(lease, self.clock(), RULE_LEASE_TTL):
-                    self.busy.append(rule.name)
-                    complete = False
-                    continue
-                held.append(lease)
-                try:
-                    st = self.state.get(rule.name)
-                    if st.last_evaluated is not None and t <= st.last_evaluated:
-                        continue
-                    decision = self._cooldown(rule, evaluate_tick(rule, t, st.last_evaluated, st.last_phase),
-                                              st.last_fired, t)
-                except Exception as exc:  # noqa: BLE001
-                    self._error(rule, t, exc)
-                    complete = False
-                    continue
-                self.outcomes.append(RuleOutcome(rule, t, decision))
-                self.log({"level": "INFO", "rule": rule.name, "location": str(rule.loc), "tick": t,
-                          "fires": decision.fires, "phase": decision.phase, "reason": decision.reason,
-                          "missed": decision.missed, "fan_out": True})
-                decided.append((rule, st, decision))
-                if decision.fires:
-                    firings.append((rule, fanout.Firing(rule.name, decision.phase, _occurrence(decision, st, t),
-                                                        decision.reason)))
-            assert self.queue is not None
-            self.queue.send(fanout.shards(t, firings, self.default_region))
-            for rule, st, decision in decided:  # enqueued: the shards carry the work from here
-                fired = t if decision.fires else st.last_fired
-                phase = decision.phase if decision.phase is not None else st.last_phase
-                self._advance(rule.name, replace(st, last_evaluated=t, last_phase=phase, last_fired=fired))
-        except Exception as exc:  # noqa: BLE001 (nothing advanced: the retry decides again, same occurrences)
-            self.log({"level": "ERROR", "tick": t, "message": "fan-out failed", "reason": f"{type(exc).__name__}: {exc}"})
-            for rule, _, _ in decided:
-                self._error(rule, t, exc)
-            complete = False
-        finally:
-            for lease in held:
-                self.state.release(lease)
-        return complete
+        return fan_out(self, t, rules)
 
     def on_shard(self, message: dict[str, Any]) -> None:
-        """One (account, region) of a fanned-out tick: run each firing there, through the journal."""
-        t = event_time(message) or _now_floor()
-        account, region = message.get("account"), str(message["region"])
-        firings = fanout.firings_of(message)
-        for n, firing in enumerate(firings):
-            if self._out_of_time() and self.queue is not None:
-                self.queue.send([{**message, "rules": [vars(f) for f in firings[n:]]}])
-                self.deferred.extend(f.rule for f in firings[n:])
-                return
-            rule = self.ruleset.rule(firing.rule)
-            self._run(fanout.narrow(rule, account, region), firing.decision(rule), t, None, firing.occurrence)
+        run_shard(self, message)
 
     def _advance(self, name: str, new: RuleState) -> None:
         if not self.state.put(name, new):
@@ -350,41 +299,7 @@ class Dispatcher:
         return self.remaining_ms is not None and self.remaining_ms() < MIN_REMAINING_MS
 
     def summary(self) -> dict[str, Any]:
-        results = [r for o in self.outcomes for r in o.results]
-        findings = [f for o in self.outcomes if o.plan for f in o.plan.findings]
-        return {
-            "rules_evaluated": len(self.outcomes), "rules_fired": sum(o.decision.fires for o in self.outcomes),
-            "changes_ok": sum(r.status == "ok" for r in results),
-            "changes_failed": sum(r.status == "failed" for r in results),
-            "changes_already_done": self.repeated,
-            "findings_failed": sum(f.status == "fail" for f in findings),
-            "findings_errored": sum(f.status == "error" for f in findings),
-            "failed_rules": sorted({o.rule.name for o in self.outcomes if o.failed}),
-            "deferred_rules": list(self.deferred),
-            "busy_rules": list(self.busy),
-            "state_conflicts": list(self.conflicts),
-        }
-
-
-def _occurrence(decision: Decision, st: RuleState, t: datetime) -> str:
-    """What a retry of this firing shares with the first attempt: the cron occurrence, or the phase
-    entered since the watermark (neither moves until the firing completes)."""
-    if decision.occurrences:
-        return decision.occurrences[-1].isoformat()
-    if decision.phase is not None:
-        return f"{decision.phase}@{st.last_evaluated.isoformat() if st.last_evaluated else 'start'}"
-    return t.isoformat()
-
-
-def emf(summary: dict[str, Any]) -> dict[str, Any]:
-    """A CloudWatch Embedded Metric Format record for the invocation's totals."""
-    names = ["rules_evaluated", "rules_fired", "changes_ok", "changes_failed", "changes_already_done",
-             "findings_failed", "findings_errored"]
-    counts = {n: summary[n] for n in names}
-    counts.update(rules_failed=len(summary["failed_rules"]), rules_deferred=len(summary["deferred_rules"]),
-                  shards_enqueued=int(summary.get("shards_enqueued", 0)))
-    return emf_document(counts, int(time.time() * 1000), failed_rules=len(summary["failed_rules"]),
-                        duration_ms=summary.get("duration_ms", 0))
+        return summarise(self.outcomes, self.repeated, self.deferred, self.busy, self.conflicts)
 
 
 def _now_floor() -> datetime:

@@ -14,9 +14,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from shiftwork.engine.dispatch.state import State
+from shiftwork.engine.dispatch.state import RuleState, State
 from shiftwork.engine.language.registry import registered
 from shiftwork.engine.plan.changes import Change, Result
+from shiftwork.engine.schedule.evaluate import Decision
 
 RECORD_TTL = timedelta(days=7)
 # Errors after which a request may have reached AWS and been acted on: the outcome is unknown.
@@ -90,3 +91,13 @@ class Journal:
                                  "error_code": result.error_code}
         self.state.put_records(outcomes, self.clock(), RECORD_TTL)
         return [results[i] for i in range(len(changes))]
+
+
+def occurrence_of(decision: Decision, st: RuleState, t: datetime) -> str:
+    """What a retry of this firing shares with the first attempt: the cron occurrence, or the phase
+    entered since the watermark (neither moves until the firing completes)."""
+    if decision.occurrences:
+        return decision.occurrences[-1].isoformat()
+    if decision.phase is not None:
+        return f"{decision.phase}@{st.last_evaluated.isoformat() if st.last_evaluated else 'start'}"
+    return t.isoformat()
