@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 
-COMMANDS = ("validate", "schema", "permissions", "simulate", "plan", "run", "invoke", "demo")
+COMMANDS = ("validate", "schema", "permissions", "simulate", "plan", "run", "invoke", "saved", "demo")
 
 
 def modules():
