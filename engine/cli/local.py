@@ -68,6 +68,8 @@ def dispatch(ruleset: RuleSet, trigger: Trigger, planning: Any, region: str, exe
         for t, names in times.items():  # a wall-clock --at is a different instant in each time zone
             d.only = tuple(names)
             d.tick(t)
+    if isinstance(state, FileState):
+        state.expire(datetime.now(timezone.utc))  # the file keeps only unexpired keys and work records
     ran = {o.rule.name: o for o in d.outcomes}
     out = []
     for rule in ruleset.rules:

@@ -121,3 +121,15 @@ def test_durations_are_bounded_so_no_date_arithmetic_overflows() -> None:
         assert "longer than the maximum duration 3660d" in (duration_problem(text) or "")
         with pytest.raises(ValueError):
             parse_duration(text)
+
+
+def test_the_state_file_drops_expired_keys_and_records(tmp_path) -> None:
+    store = FileState(tmp_path / "state.json")
+    store.claim("old", T, timedelta(minutes=15))
+    store.claim("new", T, timedelta(days=2))
+    store.put_records({"u1": {"status": "ok"}}, T, timedelta(days=7))
+    store.put_records({"u0": {"status": "ok"}}, T - timedelta(days=8), timedelta(days=7))
+    store.expire(T + timedelta(hours=1))
+    again = FileState(tmp_path / "state.json")
+    assert again.holder("new", T + timedelta(hours=1)) == "busy" and set(again.get_records(["u0", "u1"])) == {"u1"}
+    assert "old" not in (tmp_path / "state.json").read_text()
