@@ -88,26 +88,26 @@ def run(args) -> int:
                   "scales through the target's min/max.")
             _cli(["plan", path, "--event", str(event_file), *where])
         _step("5. Run Monday 21:00 for real (on the embedded AWS): batch workers scale to zero",
-              f"shiftwork run {path} --at 2026-12-21T21:00 --rule batch-off-overnight --endpoint-url {url}",
+              f"shiftwork run {path} --at 2026-12-21T21:00 --rule batch-off-overnight --no-state --endpoint-url {url}",
               "The previous size is saved in a tag first, so the morning restore is exact.")
-        _cli(["run", path, "--at", "2026-12-21T21:00", "--rule", "batch-off-overnight", *where])
+        _cli(["run", path, "--at", "2026-12-21T21:00", "--rule", "batch-off-overnight", "--no-state", *where])
         _show_inbox(clients, fleet.inboxes.get("ops"), "ops")
         _step("6. Run the same tick again: a converged fleet costs zero writes",
-              f"shiftwork run {path} --at 2026-12-21T21:00 --rule batch-off-overnight --endpoint-url {url}",
+              f"shiftwork run {path} --at 2026-12-21T21:00 --rule batch-off-overnight --no-state --endpoint-url {url}",
               "Actions are idempotent; the saved size is not overwritten by zero.")
-        _cli(["run", path, "--at", "2026-12-21T21:00", "--rule", "batch-off-overnight", *where])
+        _cli(["run", path, "--at", "2026-12-21T21:00", "--rule", "batch-off-overnight", "--no-state", *where])
         _step("7. Tuesday 07:00: restore exactly", f"shiftwork run {path} --at 2026-12-22T07:00 --rule "
-              f"batch-off-overnight --endpoint-url {url}", "Back to the sizes saved last night.")
-        _cli(["run", path, "--at", "2026-12-22T07:00", "--rule", "batch-off-overnight", *where])
+              f"batch-off-overnight --no-state --endpoint-url {url}", "Back to the sizes saved last night.")
+        _cli(["run", path, "--at", "2026-12-22T07:00", "--rule", "batch-off-overnight", "--no-state", *where])
         # The embedded AWS stamps snapshots with the real clock, so this step's time is tomorrow morning.
         tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%dT06:15")
         _step("8. Validate backups (reads only): one volume passes, one fails",
               f"shiftwork run {path} --at {tomorrow} --rule prod-volumes-snapshotted --fail-on findings "
-              f"--endpoint-url {url}",
+              f"--no-state --endpoint-url {url}",
               "Snapshots were taken just now, so this runs at 06:15 tomorrow. Exit 1: a check failed; the "
               "on-call topic gets one summary of the failures.")
         code = _cli(["run", path, "--at", tomorrow, "--rule", "prod-volumes-snapshotted", "--fail-on", "findings",
-                     *where])
+                     "--no-state", *where])
         print(f"  (exit code {code})")
         _show_inbox(clients, fleet.inboxes.get("backups-oncall"), "backups-oncall")
         print("\nNext: write your own rules (docs/rules.md), `shiftwork validate` and `simulate` them, then "
