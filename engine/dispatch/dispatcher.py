@@ -194,8 +194,7 @@ class Dispatcher:
                 return False
             fired = st.last_fired if not decision.fires else t
             phase = decision.phase if decision.phase is not None else st.last_phase
-            self._advance(rule.name, replace(st, last_evaluated=t, last_phase=phase, last_fired=fired))
-            return True
+            return self._advance(rule.name, replace(st, last_evaluated=t, last_phase=phase, last_fired=fired))
         finally:
             self.state.release(lease)
 
@@ -205,11 +204,20 @@ class Dispatcher:
     def on_shard(self, message: dict[str, Any]) -> None:
         run_shard(self, message)
 
-    def _advance(self, name: str, new: RuleState) -> None:
-        if not self.state.put(name, new):
-            self.conflicts.append(name)
-            self.log({"level": "WARNING", "rule": name, "message": "lost a conditional-write race: another "
-                      "invocation advanced this rule's state first; not rolling it back"})
+    def _advance(self, name: str, new: RuleState) -> bool:
+        """Store the rule's new state; False when it could not be written (the next tick redoes the
+        evaluation, and the work records keep its changes from being made twice)."""
+        try:
+            if self.state.put(name, new):
+                return True
+        except Exception as exc:  # noqa: BLE001 (the state table throttled or failed: keep the tick retryable)
+            self.log({"level": "ERROR", "rule": name, "message": "could not store the rule's state",
+                      "reason": f"{type(exc).__name__}: {exc}"})
+            return False
+        self.conflicts.append(name)
+        self.log({"level": "WARNING", "rule": name, "message": "lost a conditional-write race: another "
+                  "invocation advanced this rule's state first; not rolling it back"})
+        return True
 
     # -- events ---------------------------------------------------------------------------------------------
     def on_event(self, event: dict[str, Any]) -> None:

@@ -171,3 +171,26 @@ def test_a_time_budget_rotates_so_no_rule_starves_and_deferral_is_reported(table
     assert set(states().values()) == {"stopped"} and ledger.count("StopInstances") == 3
     assert deferred == [2, 1, 0]
     report("timeout mid-tick (deferral rotates)", 2, 3, ledger.duplicates(), 0)
+
+
+def test_a_failed_state_write_leaves_the_tick_retryable_without_repeating_changes(table, rules, report) -> None:
+    from botocore.exceptions import ClientError
+
+    make_service("eu-west-1")
+    ledger = Ledger()
+    failures = []
+
+    def throttled(params: Any = None, **_: Any) -> None:
+        if not failures and str(params.get("Item", {}).get("pk", {}).get("S", "")).startswith("rule#"):
+            failures.append(True)
+            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow"}},
+                              "PutItem")
+
+    table.client.meta.events.register("before-parameter-build.dynamodb.PutItem", throttled)
+    d = dispatcher(rules(CRON_ADD), table, [], ledger)
+    handle(d, tick("2026-12-21T07:00:00Z"))
+    assert failures and desired("eu-west-1") == 3
+    handle(d, tick("2026-12-21T07:00:00Z"))  # the tick lock was released: the retry re-evaluates
+    assert table.get("morning-boost").last_evaluated == datetime(2026, 12, 21, 7, 0, tzinfo=timezone.utc)
+    assert desired("eu-west-1") == 3 and ledger.count("UpdateService") == 1
+    report("state table write fails after the work", 1, 2, ledger.duplicates(), 0)
