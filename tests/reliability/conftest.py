@@ -4,7 +4,6 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import boto3
 import pytest
@@ -14,8 +13,6 @@ from shiftwork.engine.dispatch.dynamo_state import DynamoState
 from shiftwork.engine.language.loader import load
 from shiftwork.engine.language.model import RuleSet
 from shiftwork.engine.language.registry import registered
-
-COLUMNS = ("scenario", "faults injected", "ticks to converge", "duplicate writes", "lost state")
 
 
 @pytest.fixture
@@ -52,20 +49,8 @@ def rules(tmp_path: Path) -> Callable[[str], RuleSet]:
 
 @pytest.fixture
 def report(request: pytest.FixtureRequest) -> Callable[..., None]:
-    """Record this scenario's row; rows travel with the test report (so they survive pytest-xdist)."""
+    """Record this scenario's row; rows travel with the test report (so they survive pytest-xdist), and
+    tests/conftest.py prints them as a table at the end of the run."""
     def row(scenario: str, faults: int, ticks: int, duplicates: int, lost: int) -> None:
         request.node.user_properties.append(("reliability", (scenario, faults, ticks, duplicates, lost)))
     return row
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    rows = [value for reports in terminalreporter.stats.values() for r in reports
-            if getattr(r, "when", None) == "call" for key, value in getattr(r, "user_properties", ())
-            if key == "reliability"]
-    if not rows:
-        return
-    rows = sorted(tuple(r) for r in rows)
-    widths = [max(len(str(x)) for x in col) for col in zip(COLUMNS, *rows)]
-    terminalreporter.section("fault suite")
-    for line in [COLUMNS, *rows]:
-        terminalreporter.write_line("  ".join(str(x).ljust(w) for x, w in zip(line, widths)))
