@@ -30,7 +30,7 @@ NO_RESOURCE = ("*",)
 MANAGED_POLICY_CHARS = 6144
 INLINE_ROLE_POLICY_CHARS = 10240
 STATE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-                 "dynamodb:Query")
+                 "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem")  # engine/dispatch/dynamo_state
 QUEUE_ACTIONS = ("sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                  "sqs:ChangeMessageVisibility")
 

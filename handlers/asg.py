@@ -94,6 +94,12 @@ def idle_over_real(now: Capacity, kept: Capacity | None) -> bool:
     return now.desired == 0 and kept is not None and kept.desired > 0
 
 
+def _is_down(now: Capacity, goal: Capacity) -> bool:
+    """A scale that lowers any bound is a scale-down: the size before it is worth saving."""
+    return any(g < n for g, n in ((goal.min, now.min), (goal.desired, now.desired), (goal.max, now.max))
+               if g is not None and n is not None)
+
+
 def update(action: Action, res: Resource, size: Capacity, reason: str, before: Capacity) -> Change:
     return Change(action.rule.name, action.action_name, res, "autoscaling", "update_auto_scaling_group",
                   {"AutoScalingGroupName": res.id, "MinSize": size.min, "DesiredCapacity": size.desired,
@@ -154,16 +160,15 @@ class Scale(Action):
             try:
                 kept = saved(dict(res.tags))
             except BadSavedCapacity as exc:
-                if now.desired == 0:
-                    out.append(Skip(self.rule.name, self.action_name, res,
-                                    f"{exc}; not scaling, so the size it may hold is not overwritten"))
-                    continue
-                kept = None  # a real current size replaces an unreadable tag
-            if should_save(now, kept) and not idle_over_real(now, kept):
+                out.append(Skip(self.rule.name, self.action_name, res,
+                                f"error: {exc}; not scaling, so the size it may hold is not overwritten"))
+                continue
+            if should_save(now, kept) and not idle_over_real(now, kept) and _is_down(now, goal):
+                stamped = now.stamped(ctx.now, self.rule.name).encode()
                 out.append(Change(self.rule.name, self.action_name, res, "autoscaling", "create_or_update_tags",
-                                  {"Tags": [{**tag_ref(res), "Value": now.encode(), "PropagateAtLaunch": False}]},
+                                  {"Tags": [{**tag_ref(res), "Value": stamped, "PropagateAtLaunch": False}]},
                                   f"saving the current size ({now}) for asg.restore",
-                                  before=res.tags.get(SAVED_TAG, ""), after=now.encode()))
+                                  before=res.tags.get(SAVED_TAG, ""), after=stamped))
             out.append(update(self, res, goal, f"scaling from {now} to {goal}", now))
         return out
 

@@ -139,6 +139,7 @@ class _ServiceAction(Action):
     """Shared plumbing: opt-out, daemon services, the autoscaling lookup, and the write records."""
 
     def plan(self, ctx: PlanContext, resources: Sequence[Resource]) -> Planned:
+        self.now = ctx.now
         planned: Planned = []
         scalable = []
         for res in resources:
@@ -221,22 +222,21 @@ class Scale(_ServiceAction):
         return out + self.writes(res, before, after, "scale")
 
     def save(self, res: Resource, current: Capacity) -> Change | Skip | None:
-        """The tag write that remembers `current` for ecs.restore, None when the tag already holds the right size."""
+        """The tag write that remembers `current` for ecs.restore; None when a size is already saved (the first
+        scale-down of a cycle owns it), a Skip when the tag cannot be read (never scale over a lost size)."""
         try:
             already = saved(res.tags)
-            replaces = ""
         except BadSavedCapacity as err:
-            if current.is_zero:
-                return None  # nothing better to save over an unreadable tag
-            already, replaces = None, f" (replaces an unreadable tag: {err})"
+            return self.skip(res, f"error: not scaling down: {err}; fix or remove the tag, nothing was changed")
         if not should_save(current, already):
             return None
         if not _has_long_arn(res.id):
             return self.skip(res, "cannot save the current size before scaling down: the service has an old-format "
                                   "ARN, which cannot carry tags; enable serviceLongArnFormat and recreate the service")
+        stamped = current.stamped(self.now, self.rule.name)
         return self.change(res, "ecs", "tag_resource",
-                           {"resourceArn": res.id, "tags": [{"key": SAVED_TAG, "value": current.encode()}]},
-                           f"save {current} in tag {SAVED_TAG} for ecs.restore{replaces}", current, current)
+                           {"resourceArn": res.id, "tags": [{"key": SAVED_TAG, "value": stamped.encode()}]},
+                           f"save {current} in tag {SAVED_TAG} for ecs.restore", current, current)
 
 
 @action("ecs.restore", resources=["ecs.service"],

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -139,6 +140,15 @@ def summarise_results(rule_name: str, results: Sequence[Result], at: datetime | 
     return _render(rule_name, "ran", entries, outcomes, at, phase, tz, description)
 
 
+def dedup(topic: str, rule: str, at: datetime, phase: str | None) -> dict[str, str]:
+    """A FIFO topic drops a second publish with the same de-duplication id (within 5 minutes), so a retried
+    notify of one firing is sent once; standard topics take no id (the work records keep those at most once)."""
+    if not topic.endswith(".fifo"):
+        return {}
+    key = hashlib.sha256(f"{rule}#{at.isoformat()}#{phase or ''}".encode()).hexdigest()
+    return {"MessageGroupId": rule, "MessageDeduplicationId": key}
+
+
 def worth_telling(items: Sequence[Change | Skip | Finding]) -> bool:
     """A message is sent when something changes or a check does not pass; a converged fleet stays quiet."""
     return any(isinstance(i, Change) or (isinstance(i, Finding) and i.status != "pass") for i in items)
@@ -201,7 +211,9 @@ class Notify(Action):
                                     at=at, phase=phase, tz=rule.timezone, description=rule.description)
         failed = sum(r.status == "failed" for r in mine)
         reason = change.reason + (f"; {failed} change(s) failed" if failed else "")
-        return dataclasses.replace(change, params={**change.params, "Message": message}, reason=reason)
+        return dataclasses.replace(change, params={**change.params, "Message": message,
+                                                   **dedup(change.params["TopicArn"], rule.name, at, phase)},
+                                   reason=reason)
 
     def topic(self, ctx: PlanContext) -> str:
         name = str(self.options.get("target"))

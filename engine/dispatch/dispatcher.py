@@ -1,15 +1,16 @@
-"""The dispatcher: what the one Lambda does with a tick or an event, with state, isolation and logs.
+"""The dispatcher: what the one Lambda (and `shiftwork run`) does with a tick or an event, with state.
 
-Ticks: a tick lock (conditional write) so overlapping invocations never double-act; per rule,
-evaluate against its watermark and last phase, honour cooldowns, plan and execute, then advance
-the watermark only when the rule succeeded (a failed rule is retried by the next invocation).
-Events: an idempotency key per (event id, rule) makes a Lambda retry safe. One failing rule never
-stops the others; failures raise at the end so Lambda error metrics and alarms fire.
+Ticks: a tick lock so a duplicate delivery does nothing ("already done"); per rule, a lease so two
+overlapping invocations never evaluate one rule at once, then evaluate against the watermark and phase
+read under the lease, honour cooldowns, plan, execute through the work journal (each change recorded
+before it is written, its outcome after), and advance the state with a conditional write, only forward.
+Events: a key per (event identity, rule), held while the work runs and kept as "done" once it completed;
+released when it did not, so a retry redoes only what is missing. One failing rule never stops the
+others; failures raise at the end so Lambda error metrics and alarms fire. Out of time: stop starting
+rules and remember where, so the next invocation starts there (no rule starves).
 """
 from __future__ import annotations
 
-import json
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -20,22 +21,30 @@ from shiftwork.engine.plan.actions import PlanContext
 from shiftwork.engine.execute.aws import Clients
 from shiftwork.engine.errors import ShiftworkError
 from shiftwork.engine.schedule.evaluate import Decision, evaluate_tick
-from shiftwork.engine.events.shapes import deliveries, event_key, event_time, is_tick
+from shiftwork.engine.events.shapes import Delivery, deliveries, event_key, event_time, is_tick
 
-from shiftwork.engine.dispatch.metrics import emf_document, findings_emf
+from shiftwork.engine.dispatch import fanout
+from shiftwork.engine.dispatch.journal import Journal, occurrence_of
+from shiftwork.engine.dispatch.sqs import handle_sqs, is_sqs_batch
+from shiftwork.engine.dispatch.logs import json_log, log_outcome
+from shiftwork.engine.dispatch.metrics import emf, summarise
+from shiftwork.engine.dispatch.shards import fan_out, run_shard
 from shiftwork.engine.language.model import Rule, RuleSet
 from shiftwork.engine.execute.execution import execute_plan
 from shiftwork.engine.plan.planner import plan_rule
 from shiftwork.engine.dispatch.drift_alerts import report_drift
-from shiftwork.engine.dispatch.notices import announce
-from shiftwork.engine.dispatch.runner import RuleOutcome
-from shiftwork.engine.dispatch.runner import RuleOutcome, decide_isolated
 from shiftwork.engine.dispatch.eventwork import hold
-from shiftwork.engine.dispatch.state import State
+from shiftwork.engine.dispatch.notices import announce
+from shiftwork.engine.dispatch.runner import RuleOutcome, decide_isolated
+from shiftwork.engine.dispatch.state import RuleState, State
 from shiftwork.engine.events.trigger import decide_event, event_index, rule_pattern
 
-TICK_LOCK_TTL = timedelta(minutes=15)
+__all__ = ["Dispatcher", "DispatchFailed", "default_event_identity", "json_log"]
+
+TICK_LOCK_TTL = timedelta(minutes=15)  # a Lambda runs at most 15 minutes: a crashed holder frees it by then
+RULE_LEASE_TTL = timedelta(minutes=15)
 DONE_TTL = timedelta(days=2)
+CURSOR_KEY, CURSOR_TTL = "cursor#ticks", timedelta(days=7)
 MIN_REMAINING_MS = 15_000  # stop starting new rules when less time than this is left
 
 
@@ -48,8 +57,11 @@ class DispatchFailed(ShiftworkError):
         self.summary = summary
 
 
-def json_log(record: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(record, default=str, sort_keys=True) + "\n")
+default_event_identity = event_key  # the event's own identity (id, SNS message id, alarm ARN + state + time)
+
+
+def wall_clock() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 @dataclass
@@ -57,104 +69,230 @@ class Dispatcher:
     ruleset: RuleSet
     state: State
     planning: Clients  # read-only
-    executor: Any  # engine.executor.Executor
+    executor: Any  # engine.execute.executor.Executor (or DryRunExecutor for a plan)
     default_region: str
     log: Callable[[dict[str, Any]], None] = json_log
     remaining_ms: Callable[[], int] | None = None
+    clock: Callable[[], datetime] = wall_clock  # lease expiry only; decisions use the trigger's time
+    event_identity: Callable[[dict[str, Any]], str] = default_event_identity
+    only: tuple[str, ...] = ()  # run only these rules (the CLI's --rule)
+    queue: fanout.Queue | None = None  # SHIFTWORK_QUEUE_URL: fan-out shards and continuations
+    fanout_threshold: int = fanout.DEFAULT_THRESHOLD
     outcomes: list[RuleOutcome] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
-    rejected: list[str] = field(default_factory=list)  # unreadable records of a batch: reported, not retried
+    busy: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # rules not evaluated, and why (for the CLI's report)
+    conflicts: list[str] = field(default_factory=list)
+    repeated: int = 0
+    rejected: list[str] = field(default_factory=list)  # unreadable records of a batch: reported, not acted on
 
     def handle(self, raw: Any) -> dict[str, Any]:
-        self.outcomes, self.deferred, self.rejected = [], [], []
-        for delivery in deliveries(raw):
-            event = delivery.event
-            if delivery.error or delivery.note:
-                self.log({"level": "ERROR" if delivery.error else "INFO", "record": delivery.record,
-                          "message": delivery.error or delivery.note})
-            if delivery.error:
-                self.rejected.append(f"{delivery.record}: {delivery.error}" if delivery.record else delivery.error)
-            if event is None:
-                continue
-            if is_tick(event):
-                when = event_time(event) or _now_floor()
-                self.tick(when)
-            else:
-                self.on_event(event)
+        self.outcomes, self.deferred, self.busy, self.conflicts, self.repeated = [], [], [], [], 0
+        self.skipped, self.rejected = {}, []
+        started = time.monotonic()
+        sent = self.queue.sent if self.queue else 0
+        failures = None
+        if is_sqs_batch(raw):
+            failures = handle_sqs(self, raw)  # partial failures are reported, not raised
+        else:
+            for delivery in deliveries(raw):
+                self.dispatch(delivery)
         summary = self.summary()
-        self.log({"level": "INFO", "message": "dispatch summary", **summary})
+        summary["shards_enqueued"] = (self.queue.sent if self.queue else 0) - sent
+        summary["duration_ms"] = int((time.monotonic() - started) * 1000)
+        self.log({"level": "WARNING" if summary["deferred_rules"] else "INFO", "message": "dispatch summary",
+                  **summary})
         self.log(emf(summary))
+        if failures is not None:
+            return {**summary, "batchItemFailures": failures}
         if summary["failed_rules"]:
             raise DispatchFailed(summary)
         return summary
 
+    def dispatch(self, delivery: Delivery) -> bool:
+        """Run one delivery; False when it could not be read (logged, and listed in `rejected_records`)."""
+        if delivery.error or delivery.note:
+            self.log({"level": "ERROR" if delivery.error else "INFO", "record": delivery.record,
+                      "message": delivery.error or delivery.note})
+        if delivery.error:
+            self.rejected.append(f"{delivery.record}: {delivery.error}" if delivery.record else delivery.error)
+            return False
+        event = delivery.event
+        if event is None:  # understood, nothing to do (a test notification)
+            return True
+        if event.get("shiftwork") == "shard":
+            self.on_shard(event)
+        elif is_tick(event):
+            self.tick(event_time(event) or _now_floor())
+        else:
+            self.on_event(event)
+        return True
+
+    def now_floor(self) -> datetime:
+        return _now_floor()
+
+    def _rules(self, events: bool) -> list[Rule]:
+        return [r for r in self.ruleset.rules if (rule_pattern(r) is not None) == events
+                and (not self.only or r.name in self.only)]
+
     # -- ticks ----------------------------------------------------------------------------------------------
     def tick(self, t: datetime) -> None:
+        now = self.clock()
         lock = f"tick#{t.isoformat()}"
-        if not self.state.claim(lock, t, TICK_LOCK_TTL):
-            self.log({"level": "INFO", "message": "tick already being handled by another invocation", "tick": t})
+        if not self.state.claim(lock, now, TICK_LOCK_TTL):
+            done = self.state.holder(lock, now) == "done"
+            message = "tick already done" if done else "tick already being handled by another invocation"
+            self.log({"level": "INFO", "tick": t, "message": message})
+            self.skipped.update({r.name: message for r in self._rules(events=False)})
             return
-        failed = False
-        for rule in self.ruleset.rules:
-            if rule_pattern(rule) is not None:
-                continue
+        rules = self._rotated(self._rules(events=False), now)
+        if self.queue is not None and fanout.wide(rules, self.default_region, self.fanout_threshold):
+            complete = self._fan_out(t, rules)
+            if complete:
+                self.state.mark(lock, now, DONE_TTL, "done")
+            else:
+                self.state.release(lock)
+            return
+        complete = True
+        for n, rule in enumerate(rules):
             if self._out_of_time():
-                self.deferred.append(rule.name)
-                continue
-            done = f"done#{rule.name}#{t.isoformat()}"
-            if not self.state.claim(done, t, DONE_TTL):
-                continue  # a retried invocation: this rule already succeeded for this tick
-            st = self.state.get(rule.name)
-            decision = evaluate_tick(rule, t, st.last_evaluated, st.last_phase, st.held_until)
-            decision = self._cooldown(rule, decision, st.last_fired, t)
-            outcome = self._run(rule, decision, t, None)
+                self.deferred = [r.name for r in rules[n:] if self._pending(r, t)]
+                self.skipped.update({name: "out of time: deferred to the next invocation" for name in self.deferred})
+                self.state.mark(CURSOR_KEY, now, CURSOR_TTL, rules[n].name)  # the next invocation starts here
+                self.log({"level": "WARNING", "tick": t, "message": "out of time: rules deferred to the next "
+                          "invocation", "deferred": self.deferred})
+                if self.queue is not None and self.deferred:  # the queue's consumer carries on from the cursor
+                    self.queue.send([{"shiftwork": "tick", "time": t.isoformat()}])
+                break
+            complete = self._tick_rule(rule, t) and complete
+        if complete and not self.deferred:
+            self.state.mark(lock, now, DONE_TTL, "done")
+        else:
+            self.state.release(lock)  # let the retry (or the next tick) pick up what did not complete
+
+    def _pending(self, rule: Rule, t: datetime) -> bool:
+        """Has this rule still to be evaluated for tick `t`? (An unreadable state counts as pending.)"""
+        try:
+            last = self.state.get(rule.name).last_evaluated
+        except Exception:  # noqa: BLE001
+            return True
+        return last is None or last < t
+
+    def _rotated(self, rules: list[Rule], now: datetime) -> list[Rule]:
+        cursor = self.state.holder(CURSOR_KEY, now)
+        names = [r.name for r in rules]
+        return rules[names.index(cursor):] + rules[:names.index(cursor)] if cursor in names else rules
+
+    def _tick_rule(self, rule: Rule, t: datetime) -> bool:
+        """One rule for tick `t` under its lease; True when nothing is left to do for it."""
+        lease = f"lease#{rule.name}"
+        if not self.state.claim(lease, self.clock(), RULE_LEASE_TTL):
+            self.busy.append(rule.name)
+            self.skipped[rule.name] = "another invocation is running this rule; the next tick picks it up"
+            self.log({"level": "INFO", "rule": rule.name, "tick": t,
+                      "message": "another invocation is running this rule; the next tick picks it up"})
+            return False
+        try:
+            try:
+                st = self.state.get(rule.name)
+                if st.last_evaluated is not None and t <= st.last_evaluated:  # a late or duplicate tick
+                    self.skipped[rule.name] = f"already evaluated up to {st.last_evaluated:%Y-%m-%d %H:%M}Z"
+                    return True
+                decision = evaluate_tick(rule, t, st.last_evaluated, st.last_phase, st.held_until)
+                decision = self._cooldown(rule, decision, st.last_fired, t)
+            except Exception as exc:  # noqa: BLE001 (unreadable state, a bad rule: that rule only)
+                self._error(rule, t, exc)
+                return False
+            occurrence = occurrence_of(decision, st, t)
+            outcome = self._run(rule, decision, t, None, occurrence)
             aside = {"ruleset": self.ruleset, "state": self.state, "planning": self.planning,
                      "executor": self.executor, "default_region": self.default_region, "log": self.log}
             announce(rule, t, **aside)  # heads-up notices (rules with `notice`)
             if rule.on_drift and not decision.fires and not outcome.failed:
                 report_drift(rule, t, **aside)
             if outcome.failed:
-                failed = True
-                self.state.release(done)
-                continue
-            st.last_evaluated = t
-            st.last_phase = decision.phase if decision.phase is not None else st.last_phase
-            if decision.fires:
-                st.last_fired = t
-            st.held_until = held_until(st.held_until, decision, outcome, t)
-            self.state.put(rule.name, st)
-        if failed or self.deferred:
-            self.state.release(lock)  # let the retry (or next tick) pick up what did not complete
+                return False
+            fired = st.last_fired if not decision.fires else t
+            phase = decision.phase if decision.phase is not None else st.last_phase
+            return self._advance(rule.name, replace(st, last_evaluated=t, last_phase=phase, last_fired=fired,
+                                                    held_until=held_until(st.held_until, decision, outcome, t)))
+        finally:
+            self.state.release(lease)
+
+    def _fan_out(self, t: datetime, rules: list[Rule]) -> bool:
+        return fan_out(self, t, rules)
+
+    def on_shard(self, message: dict[str, Any]) -> None:
+        run_shard(self, message)
+
+    def _advance(self, name: str, new: RuleState) -> bool:
+        """Store the rule's new state; False when it could not be written (the next tick redoes the
+        evaluation, and the work records keep its changes from being made twice)."""
+        try:
+            if self.state.put(name, new):
+                return True
+        except Exception as exc:  # noqa: BLE001 (the state table throttled or failed: keep the tick retryable)
+            self.log({"level": "ERROR", "rule": name, "message": "could not store the rule's state",
+                      "reason": f"{type(exc).__name__}: {exc}"})
+            return False
+        self.conflicts.append(name)
+        self.log({"level": "WARNING", "rule": name, "message": "lost a conditional-write race: another "
+                  "invocation advanced this rule's state first; not rolling it back"})
+        return True
 
     # -- events ---------------------------------------------------------------------------------------------
     def on_event(self, event: dict[str, Any]) -> None:
         t = event_time(event) or _now_floor()
-        event_id = event_key(event)
+        event_id = self.event_identity(event)
         candidates = event_index(self.ruleset).candidates(event)  # rules whose source/detail-type can match
         for i, rule in enumerate(self.ruleset.rules):
-            if i not in candidates:
+            if i not in candidates or (self.only and rule.name not in self.only):
                 continue
             decided = decide_isolated(rule, t, lambda r: decide_event(r, event))
             decision = decided.decision
             if decided.error:  # this rule's failure only; every other rule still gets the event
                 self.outcomes.append(decided)
-                self._log_outcome({"rule": rule.name, "location": str(rule.loc), "tick": t}, decided)
+                log_outcome(self.log, {"rule": rule.name, "location": str(rule.loc), "tick": t}, decided)
                 continue
             if not decision.fires:
                 continue
-            key = f"event#{event_id}#{rule.name}"
-            if not self.state.claim(key, t, DONE_TTL):
-                self.log({"level": "INFO", "rule": rule.name, "message": "event already handled", "event": event_id})
+            key, now = f"event#{event_id}#{rule.name}", self.clock()
+            if not self.state.claim(key, now, RULE_LEASE_TTL):
+                held = self.state.holder(key, now)
+                message = "event already handled" if held == "done" else "event being handled by another invocation"
+                self.log({"level": "INFO", "rule": rule.name, "event": event_id, "message": message})
+                self.skipped[rule.name] = f"{message} (event {event_id})"
                 continue
-            st = self.state.get(rule.name)
+            completed = False
+            try:
+                completed = self._event_rule(rule, decision, t, event, event_id)
+            finally:
+                if completed:
+                    self.state.mark(key, self.clock(), DONE_TTL, "done")
+                else:
+                    self.state.release(key)  # a retry of this event redoes what is missing
+
+    def _event_rule(self, rule: Rule, decision: Decision, t: datetime, event: dict[str, Any], eid: str) -> bool:
+        lease = f"lease#{rule.name}"
+        if not self.state.claim(lease, self.clock(), RULE_LEASE_TTL):
+            self._error(rule, t, RuntimeError("another invocation is running this rule; retry the event"))
+            return False
+        try:
+            try:
+                st = self.state.get(rule.name)
+            except Exception as exc:  # noqa: BLE001
+                self._error(rule, t, exc)
+                return False
             if rule.target != "event":  # a target: event rule cools down per resource (engine/dispatch/eventwork)
                 decision = self._cooldown(rule, decision, st.last_fired, t)
-            outcome = self._run(rule, decision, t, event)
+            outcome = self._run(rule, decision, t, event, f"event:{eid}")
             if outcome.failed:
-                self.state.release(key)
-            elif decision.fires:
-                st.last_fired = t
-                self.state.put(rule.name, st)
+                return False
+            if decision.fires and (st.last_fired is None or t > st.last_fired):
+                self._advance(rule.name, replace(st, last_fired=t))
+            return True
+        finally:
+            self.state.release(lease)
 
     # -- shared ---------------------------------------------------------------------------------------------
     def _cooldown(self, rule: Rule, decision: Decision, last_fired: datetime | None, t: datetime) -> Decision:
@@ -164,7 +302,14 @@ class Dispatcher:
                            reason=f"in cooldown until {wait:%Y-%m-%d %H:%M}Z ({decision.reason})")
         return decision
 
-    def _run(self, rule: Rule, decision: Decision, t: datetime, event: dict[str, Any] | None) -> RuleOutcome:
+    def _error(self, rule: Rule, t: datetime, exc: Exception) -> None:
+        outcome = RuleOutcome(rule, t, Decision(rule.name, False, (), None, "not evaluated"),
+                              error=f"{type(exc).__name__}: {exc}")
+        self.outcomes.append(outcome)
+        log_outcome(self.log, {"rule": rule.name, "location": str(rule.loc), "tick": t}, outcome)
+
+    def _run(self, rule: Rule, decision: Decision, t: datetime, event: dict[str, Any] | None,
+             occurrence: str) -> RuleOutcome:
         outcome = RuleOutcome(rule, t, decision)
         self.outcomes.append(outcome)
         base = {"rule": rule.name, "location": str(rule.loc), "tick": t}
@@ -172,85 +317,41 @@ class Dispatcher:
                   "reason": decision.reason, "missed": decision.missed})
         if not decision.fires:
             return outcome
+        started = time.monotonic()
         held = None
         try:
             ctx = PlanContext(clients=self.planning, now=t, ruleset=self.ruleset, event=event, phase=decision.phase)
             outcome.notes = ctx.notes  # why a rule acted on nothing (target: event outside its regions, ...)
             outcome.plan = plan_rule(ctx, rule, decision.actions, self.default_region)
             if event is not None and not rule.shadow and not outcome.plan.limited:
-                held = hold(self.state, rule, outcome.plan, t, event_key(event))  # per-resource cooldown, once
+                held = hold(self.state, rule, outcome.plan, t, self.event_identity(event))  # per-resource cooldown
             if not rule.shadow:  # a limited plan holds only its alert (notify)
-                outcome.results = execute_plan(self.executor, outcome.plan, t, decision.phase)
+                executor = self.executor
+                if getattr(executor, "live", True):
+                    executor = Journal(executor, self.state, rule.name, occurrence, self.clock)
+                outcome.results = execute_plan(executor, outcome.plan, t, decision.phase)
+                self.repeated += getattr(executor, "repeated", 0)
             if held is not None:
                 held.release_failed(outcome.results)
         except Exception as exc:  # noqa: BLE001 (isolation: one failing rule never stops the others)
             outcome.error = f"{type(exc).__name__}: {exc}"
             if held is not None and not outcome.results:
                 held.release_all()  # the executor gave no per-change results: let the retry try every resource
-        self._log_outcome(base, outcome)
+        log_outcome(self.log, {**base, "duration_ms": int((time.monotonic() - started) * 1000)}, outcome)
         return outcome
-
-    def _log_outcome(self, base: dict[str, Any], o: RuleOutcome) -> None:
-        plan = o.plan
-        if plan is not None:
-            if plan.limited:
-                self.log({"level": "WARNING", **base, "outcome": "limited", "reason": plan.limited})
-            for skip in plan.skips:
-                self.log({"level": "INFO", **base, "resource": skip.resource.id, "action": skip.action,
-                          "outcome": "skipped", "reason": skip.reason})
-            for f in plan.findings:
-                self.log({"level": "INFO" if f.status == "pass" else "WARNING", **base, "resource": f.resource.id,
-                          "action": f.action, "outcome": f.status, "check": f.check, "observed": f.observed,
-                          "required": f.required, "reason": f.reason})
-            for err in plan.errors:
-                self.log({"level": "ERROR", **base, "outcome": "error", "reason": err})
-            for doc in findings_emf(plan.findings, o.at):  # checked / passed / failed / errored, per rule
-                self.log(doc)
-            if o.rule.shadow:
-                for c in plan.changes:
-                    self.log({"level": "INFO", **base, "resource": c.resource.id, "action": c.action,
-                              "call": f"{c.service}:{c.operation}", "outcome": "shadow", "reason": c.reason})
-        for r in o.results:
-            self.log({"level": "ERROR" if r.status == "failed" else "INFO", **base, "resource": r.change.resource.id,
-                      "action": r.change.action, "call": f"{r.change.service}:{r.change.operation}",
-                      "outcome": r.status, "reason": r.reason or r.change.reason, "error_code": r.error_code})
-        for note in o.notes:
-            self.log({"level": "INFO", **base, "outcome": "note", "reason": note})
-        if o.error:
-            self.log({"level": "ERROR", **base, "outcome": "error", "reason": o.error})
 
     def _out_of_time(self) -> bool:
         return self.remaining_ms is not None and self.remaining_ms() < MIN_REMAINING_MS
 
     def summary(self) -> dict[str, Any]:
-        results = [r for o in self.outcomes for r in o.results]
-        findings = [f for o in self.outcomes if o.plan for f in o.plan.findings]
-        return {
-            "rules_evaluated": len(self.outcomes), "rules_fired": sum(o.decision.fires for o in self.outcomes),
-            "changes_ok": sum(r.status == "ok" for r in results),
-            "changes_failed": sum(r.status == "failed" for r in results),
-            "findings_failed": sum(f.status == "fail" for f in findings),
-            "findings_errored": sum(f.status == "error" for f in findings),
-            "rules_limited": sum(bool(o.plan and o.plan.limited) for o in self.outcomes),
-            "failed_rules": sorted({o.rule.name for o in self.outcomes if o.failed}),
-            "limited_rules": sorted({o.rule.name for o in self.outcomes if o.plan and o.plan.limited}),
-            "deferred_rules": list(self.deferred),
-            "rejected_records": list(self.rejected),
-        }
+        return {**summarise(self.outcomes, self.repeated, self.deferred, self.busy, self.conflicts),
+                "rejected_records": list(self.rejected)}
 
 
 def held_until(before: datetime | None, decision: Decision, outcome: RuleOutcome, t: datetime) -> datetime | None:
     """When the rule must reconcile for an override: each firing's plan says anew; otherwise it is kept (a
     reconcile held off by a cooldown happens at a later tick)."""
     return outcome.plan.next_expiry(t) if decision.fires and outcome.plan is not None else before
-
-
-def emf(summary: dict[str, Any]) -> dict[str, Any]:
-    """A CloudWatch Embedded Metric Format record for the invocation's totals."""
-    names = ["rules_evaluated", "rules_fired", "rules_limited", "changes_ok", "changes_failed", "findings_failed",
-             "findings_errored"]
-    return emf_document({n: summary[n] for n in names}, int(time.time() * 1000),
-                        failed_rules=len(summary["failed_rules"]))
 
 
 def _now_floor() -> datetime:

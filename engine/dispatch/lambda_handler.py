@@ -14,29 +14,46 @@ from shiftwork.engine.dispatch.dispatcher import MIN_REMAINING_MS, Dispatcher, j
 from shiftwork.engine.events.shapes import BadEvent, event_time
 from shiftwork.engine.language import holiday_bundle
 from shiftwork.engine.language.loader import load
-from shiftwork.engine.dispatch.state import DynamoState, MemoryState
+from shiftwork.engine.dispatch.dynamo_state import DynamoState
+from shiftwork.engine.dispatch.fanout import DEFAULT_THRESHOLD, Queue
+from shiftwork.engine.dispatch.state import MemoryState, State
 
 _dispatcher: Dispatcher | None = None
 
 
-def build(env: dict[str, str] | None = None) -> Dispatcher:
-    """From the environment: SHIFTWORK_RULES (path of the bundled rules), SHIFTWORK_TABLE (DynamoDB)."""
+def default_rules(env: dict[str, str] | None = None) -> str:
+    """The rules the function loads: SHIFTWORK_RULES, else `rules/` next to the package's `engine/`."""
+    env = dict(os.environ if env is None else env)
+    return env.get("SHIFTWORK_RULES") or str(Path(__file__).resolve().parents[2] / "rules")
+
+
+def build(env: dict[str, str] | None = None, *, state: State | None = None,
+          session: boto3.Session | None = None) -> Dispatcher:
+    """From the environment: SHIFTWORK_RULES (path of the bundled rules), SHIFTWORK_TABLE (DynamoDB),
+    SHIFTWORK_QUEUE_URL (the fan-out queue) and SHIFTWORK_FANOUT_THRESHOLD (default 4 (account, region) pairs).
+
+    `state` and `session` override the table and the default session (`shiftwork invoke --state`)."""
     from shiftwork.engine.execute.executor import Executor
 
     env = dict(os.environ if env is None else env)
-    rules = env.get("SHIFTWORK_RULES") or str(Path(__file__).resolve().parents[2] / "rules")
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
     endpoint = env.get("SHIFTWORK_ENDPOINT_URL")  # an emulator, for end-to-end tests only
-    session = boto3.Session(region_name=region)
+    session = session or boto3.Session(region_name=region)
     table = env.get("SHIFTWORK_TABLE")
     writing = Clients(session, endpoint_url=endpoint)
-    state = DynamoState(writing.client("dynamodb", region), table) if table else MemoryState()
-    if not table:
-        json_log({"level": "WARNING", "message": "SHIFTWORK_TABLE is not set: state lives in memory only, so "
-                  "every cold start re-evaluates windows from scratch and the tick lock does not span invocations"})
-    ruleset = load([rules])
+    if state is None:
+        state = DynamoState(writing.client("dynamodb", region), table) if table else MemoryState()
+        if not table:
+            json_log({"level": "WARNING", "message": "SHIFTWORK_TABLE is not set: state lives in memory only, so "
+                      "every cold start re-evaluates windows from scratch and the tick lock does not span "
+                      "invocations"})
+    ruleset = load([default_rules(env)])
+    queue_url = env.get("SHIFTWORK_QUEUE_URL")
+    queue = Queue(writing.client("sqs", region), queue_url) if queue_url else None
+    threshold = int(env.get("SHIFTWORK_FANOUT_THRESHOLD") or DEFAULT_THRESHOLD)
     return Dispatcher(ruleset=ruleset, state=state, planning=Clients(session, read_only=True, endpoint_url=endpoint),
-                      executor=Executor(writing, ruleset.accounts()), default_region=region)
+                      executor=Executor(writing, ruleset.accounts()), default_region=region, queue=queue,
+                      fanout_threshold=threshold)
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:

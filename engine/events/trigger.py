@@ -23,6 +23,8 @@ class At:
 
     @classmethod
     def parse(cls, text: str) -> "At":
+        if text.strip().lower() == "now":
+            return cls(datetime.now(timezone.utc).replace(second=0, microsecond=0))
         try:
             when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
         except ValueError as exc:

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
+from botocore.credentials import RefreshableCredentials
 
 from shiftwork.engine.errors import ShiftworkError
 from shiftwork.engine.language.model import Account
@@ -119,21 +121,30 @@ class Clients:
         return client
 
     def session_for(self, account: Account | None) -> boto3.Session:
+        """The base session, or one whose AssumeRole credentials botocore refreshes before they expire
+        (a warm Lambda outlives the one-hour role session)."""
         if account is None or not account.role:
             return self._base
         with self._lock:
             if account.id not in self._sessions:
-                sts = self._guard(self._base.client("sts", config=self.config, endpoint_url=self.endpoint_url))
-                kwargs: dict[str, Any] = {"RoleArn": account.role, "RoleSessionName": "shiftwork"}
-                if account.external_id:
-                    kwargs["ExternalId"] = account.external_id
-                creds = sts.assume_role(**kwargs)["Credentials"]
-                session = boto3.Session(aws_access_key_id=creds["AccessKeyId"],
-                                        aws_secret_access_key=creds["SecretAccessKey"],
-                                        aws_session_token=creds["SessionToken"],
-                                        region_name=self._base.region_name)
-                self._sessions[account.id] = session
+                self._sessions[account.id] = self._assumed(account)
             return self._sessions[account.id]
+
+    def _assumed(self, account: Account) -> boto3.Session:
+        sts = self._guard(self._base.client("sts", config=self.config, endpoint_url=self.endpoint_url))
+        kwargs: dict[str, Any] = {"RoleArn": account.role, "RoleSessionName": "shiftwork"}
+        if account.external_id:
+            kwargs["ExternalId"] = account.external_id
+
+        def fetch() -> dict[str, str]:
+            creds = sts.assume_role(**kwargs)["Credentials"]
+            return {"access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
+                    "token": creds["SessionToken"], "expiry_time": creds["Expiration"].isoformat()}
+
+        core = botocore.session.get_session()
+        core._credentials = RefreshableCredentials.create_from_metadata(  # noqa: SLF001 (botocore's own pattern)
+            metadata=fetch(), refresh_using=fetch, method="sts-assume-role")
+        return boto3.Session(botocore_session=core, region_name=self._base.region_name)
 
     def client(self, service: str, region: str, account: Account | None = None) -> Any:
         key = (service, region, account.id if account else "")

@@ -3,22 +3,29 @@
 Changes run in *steps*: step k holds the k-th change of every resource whose earlier changes
 succeeded, so "save the capacity tag, then scale" never scales a resource whose tag write failed.
 Within a step, batchable changes with the same (account, region, service, call, params other than
-`batch_param`) are merged into calls of up to `batch_size` ids. A batch that AWS rejects with a
-resource-specific error is split in halves and each half retried, so one bad resource costs about
-2*log2(batch) extra calls and never blocks the others. Errors that concern the whole call
-(access denied, throttling after botocore's own retries, expired credentials) fail the batch at once:
-splitting it would only repeat the error.
+`batch_param`) are merged into calls of up to `batch_size` ids.
+
+Faults by kind. Throttling and 5xx are retried by botocore's standard retry mode; a batch that still
+gets a 5xx is sent whole once more, never split (splitting only multiplies the calls). A batch rejected
+with an error that names a resource or its state (IncorrectInstanceState, InvalidInstanceID.NotFound)
+is split in halves, so one bad resource costs about 2*log2(batch) extra calls and never blocks the
+others. Errors about the whole call (access denied, expired credentials) fail the batch at once. When
+the outcome is unknown (a read timeout after the request was sent) or AWS says the resource is in the
+wrong state, a registered verifier re-reads the resource and reports what is true: an instance found
+stopping after a timed-out StopInstances is ok, not failed.
 
 `DryRunExecutor` groups the same way but calls nothing; its results have status "planned".
 """
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import (ClientError, ConnectionClosedError, ConnectTimeoutError, EndpointConnectionError,
+                                 ReadTimeoutError)
 
 from shiftwork.engine.errors import one_line
 from shiftwork.engine.execute.aws import Clients
@@ -30,12 +37,35 @@ WHOLE_CALL_ERRORS = frozenset({
     "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthFailure", "ExpiredToken",
     "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch",
     "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
-    "ServiceUnavailable", "InternalError", "InternalFailure", "OptInRequired", "DryRunOperation",
+    "OptInRequired", "DryRunOperation",
 })
+# Server-side errors: the whole batch is sent again (once), never split.
+SERVER_ERRORS = frozenset({
+    "ServiceUnavailable", "ServiceUnavailableException", "Unavailable", "InternalError", "InternalFailure",
+    "InternalServerError", "InternalServiceError", "InternalServerException", "ServiceException",
+})
+# Errors that name a resource or its state: split the batch to isolate the resource.
+RESOURCE_ERROR = re.compile(r"NotFound|Malformed|Invalid\w*(ID|Id)\b|Invalid\w*State|Incorrect\w*State|"
+                            r"StateFault|Unsupported|InvalidParameterValue")
+STATE_ERROR = re.compile(r"Invalid\w*State|Incorrect\w*State|StateFault")
+UNKNOWN_OUTCOME = (ReadTimeoutError, ConnectionClosedError)  # the request may have been acted on
+NO_EFFECT = (EndpointConnectionError, ConnectTimeoutError)  # the request never reached AWS
+BATCH_RETRIES = 1  # whole-batch resends after botocore's own retries
 
 # (service, call) -> check(response, ids) -> {id: reason} for ids AWS did not act on.
 ResponseCheck = Callable[[Mapping[str, Any], Sequence[str]], dict[str, str]]
 RESPONSE_CHECKS: dict[tuple[str, str], ResponseCheck] = {}
+# (service, call) -> verify(client, change) -> why the resource is already as the change wants, or None.
+Verifier = Callable[[Any, Change], "str | None"]
+VERIFIERS: dict[tuple[str, str], Verifier] = {}
+
+
+def verifier(service: str, call: str) -> Callable[[Verifier], Verifier]:
+    """Register how to re-read a resource after an unknown outcome (handlers use this)."""
+    def register(fn: Verifier) -> Verifier:
+        VERIFIERS[(service, call)] = fn
+        return fn
+    return register
 
 
 def response_check(service: str, call: str) -> Callable[[ResponseCheck], ResponseCheck]:
@@ -150,7 +180,7 @@ class Executor:
         account = self.accounts.get(change.resource.account) if change.resource.account else None
         return self.clients.client(change.service, change.resource.region, account)
 
-    def _run(self, batch: Batch) -> list[tuple[int, Result]]:
+    def _run(self, batch: Batch, attempt: int = 0) -> list[tuple[int, Result]]:
         head = batch.head
         try:
             method = getattr(self._client(head), head.call)
@@ -158,16 +188,48 @@ class Executor:
             response = method(**batch.params())
         except ClientError as exc:
             error = exc.response.get("Error", {})
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            code, message = str(error.get("Code", "")), one_line(str(error.get("Message", exc)), status)
-            if len(batch.changes) > 1 and code not in WHOLE_CALL_ERRORS:
+            status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+            code, message = str(error.get("Code", "")), one_line(str(error.get("Message", exc)), status or None)
+            if code in SERVER_ERRORS or (status >= 500 and code not in WHOLE_CALL_ERRORS):
+                if attempt < BATCH_RETRIES:
+                    return self._run(batch, attempt + 1)  # the whole batch again: a split only multiplies calls
+                return self._verified(batch, code, message)
+            if len(batch.changes) > 1 and code not in WHOLE_CALL_ERRORS and RESOURCE_ERROR.search(code):
                 first, second = batch.halves()
                 return self._run(first) + self._run(second)
+            if STATE_ERROR.search(code):
+                return self._verified(batch, code, message)
             return [(i, Result(c, "failed", message, code)) for i, c in batch.items]
+        except UNKNOWN_OUTCOME as exc:
+            return self._verified(batch, type(exc).__name__, str(exc) or type(exc).__name__,
+                                  retry=attempt < BATCH_RETRIES, attempt=attempt)
+        except NO_EFFECT as exc:
+            if attempt < BATCH_RETRIES:
+                return self._run(batch, attempt + 1)
+            return [(i, Result(c, "failed", str(exc), type(exc).__name__)) for i, c in batch.items]
         except Exception as exc:  # noqa: BLE001 (any failure is reported per resource, never raised past a plan)
             reason = one_line(str(exc)) or type(exc).__name__
             return [(i, Result(c, "failed", reason, type(exc).__name__)) for i, c in batch.items]
         return self._outcomes(batch, response)
+
+    def _verified(self, batch: Batch, code: str, message: str, retry: bool = False,
+                  attempt: int = 0) -> list[tuple[int, Result]]:
+        """Re-read each resource: ok where it already is as wanted; the rest resent (`retry`) or failed."""
+        check = VERIFIERS.get((batch.head.service, batch.head.call))
+        out: list[tuple[int, Result]] = []
+        rest: list[tuple[int, Change]] = []
+        for i, change in batch.items:
+            try:
+                seen = check(self._client(change), change) if check else None
+            except Exception:  # noqa: BLE001 (a failed re-read proves nothing either way)
+                seen = None
+            if seen:
+                out.append((i, Result(change, "ok", f"{change.reason} (verified after {code}: {seen})")))
+            else:
+                rest.append((i, change))
+        if rest and retry and check is not None:
+            return out + self._run(Batch(tuple(rest)), attempt + 1)
+        return out + [(i, Result(c, "failed", message, code)) for i, c in rest]
 
     def _outcomes(self, batch: Batch, response: Mapping[str, Any]) -> list[tuple[int, Result]]:
         head = batch.head

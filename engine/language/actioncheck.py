@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shiftwork.engine.language.durations import parse_duration
+from shiftwork.engine.language.durations import duration_problem, parse_duration
 from shiftwork.engine.language.suggest import did_you_mean
 
 Problem = tuple[tuple[Any, ...], str, "str | None"]
@@ -56,6 +56,8 @@ def check_action(name: str, options: Mapping[str, Any], targets: Mapping[str, An
         if "window" in options and "min_points" not in options:
             problems.append((("window",), "'window' is the period for 'min_points'; give min_points too", None))
         for field in ("max_age", "window", "restore_tested_within"):
-            if field in options and parse_duration(options[field]).total_seconds() == 0:
+            if field in options and (problem := duration_problem(options[field])):
+                problems.append(((field,), problem, None))
+            elif field in options and parse_duration(options[field]).total_seconds() == 0:
                 problems.append(((field,), f"{field} must be longer than zero", None))
     return problems

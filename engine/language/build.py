@@ -9,7 +9,7 @@ from typing import Any
 
 from shiftwork.engine.language import timecheck
 from shiftwork.engine.language.calendarcheck import check_calendar
-from shiftwork.engine.language.durations import parse_duration
+from shiftwork.engine.language.durations import duration_problem, parse_duration
 from shiftwork.engine.errors import Diagnostic
 from shiftwork.engine.language.model import (Account, ActionSpec, AlarmTrigger, Calendar, CronTrigger, EventTrigger, Limits, Match,
                           NotifyTarget, Rule, RuleSet, Trigger, WindowSpec, WindowTrigger)
@@ -163,6 +163,9 @@ class Builder:
             self.error(doc, at + ("enforce",), "'enforce' applies only to 'during' rules", key=True)
         if trigger is not None and "catch_up" in raw and not isinstance(trigger, CronTrigger):
             self.error(doc, at + ("catch_up",), "'catch_up' applies only to 'on: {cron: ...}' rules", key=True)
+        for field in ("catch_up", "cooldown"):
+            if isinstance(raw.get(field), str) and (problem := duration_problem(raw[field])):
+                self.error(doc, at + (field,), problem)
         if trigger is not None and "notice" in raw and not self.dirty(at + ("notice",)):
             self.check_notice(doc, at, raw, trigger, inside + outside + actions)
         if trigger is not None and "on_drift" in raw and not self.dirty(at + ("on_drift",)):

@@ -6,18 +6,30 @@ from datetime import timedelta
 
 _PART = re.compile(r"(\d+)([smhdw])")
 _WHOLE = re.compile(r"^(\d+[smhdw])+$")
-_UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 PATTERN = r"^([0-9]+[smhdw])+$"
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+MAX_DAYS = 3660  # ten years: far beyond any catch-up, cooldown or backup age, and no date arithmetic overflows
 
 
 def parse_duration(text: str) -> timedelta:
     """Parse a duration; raise ValueError with a message fit for a user."""
     if not isinstance(text, str) or not _WHOLE.match(text.strip()):
         raise ValueError(f"'{text}' is not a duration; write e.g. 90s, 5m, 26h, 2d, 1w or 1h30m")
-    total = timedelta()
-    for amount, unit in _PART.findall(text):
-        total += timedelta(**{_UNIT[unit]: int(amount)})
-    return total
+    seconds = sum(int(amount) * _SECONDS[unit] for amount, unit in _PART.findall(text))
+    if seconds > MAX_DAYS * 86400:
+        raise ValueError(f"'{text}' is longer than the maximum duration {MAX_DAYS}d (ten years)")
+    return timedelta(seconds=seconds)
+
+
+def duration_problem(text: str) -> str | None:
+    """Why a well-formed duration cannot be used (too long), None when it can; the schema reports bad forms."""
+    if not isinstance(text, str) or not _WHOLE.match(text.strip()):
+        return None
+    try:
+        parse_duration(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def format_duration(delta: timedelta) -> str:

@@ -47,18 +47,18 @@ def test_plan_at_office_hours_end_selects_stops_and_writes_nothing(aws: str, wri
     assert states(writer) == before  # a plan never writes
 
 
-def test_run_executes_then_a_second_run_makes_no_writes(aws: str, writer: Clients) -> None:
+def test_run_executes_then_a_second_run_makes_no_writes(aws: str, writer: Clients, tmp_path) -> None:
     seed(writer)
     first = shiftwork_json("run", "rules/examples", "--at", "2026-12-21T19:00", "--endpoint-url", aws,
-                           "--rule", "dev-office-hours")
+                           "--rule", "dev-office-hours", "--no-state")
     results = rule(first, "dev-office-hours")["results"]
     assert sorted(r["status"] for r in results) == ["ok", "ok"]
     after = states(writer)
     assert after["dev-web-1"] == after["dev-web-2"] == "stopped"
     assert after["dev-long-job"] == "running" and after["prod-web-1"] == "running"
     second = shiftwork_json("run", "rules/examples", "--at", "2026-12-21T19:00", "--endpoint-url", aws,
-                            "--rule", "dev-office-hours")
-    assert rule(second, "dev-office-hours")["changes"] == []
+                            "--rule", "dev-office-hours", "--no-state")
+    assert rule(second, "dev-office-hours")["changes"] == []  # converged: reconciling from scratch writes nothing
 
 
 def test_plan_for_an_alarm_event_file(aws: str, writer: Clients, tmp_path) -> None:

@@ -62,20 +62,21 @@ def test_scale_to_zero_twice_then_restore_exactly(ctx: PlanContext, clients: Cli
     first = run(ctx, clients, load_rules, ZERO)
     assert [c.call for c in first.changes] == ["create_or_update_tags", "update_auto_scaling_group"]
     assert first.changes[1].reason == "scaling from min 2 / desired 3 / max 6 to min 0 / desired 0 / max 0"
-    assert group("workers-a") == (Capacity(0, 0, 0), {"tier": "worker", SAVED_TAG: "min=2 desired=3 max=6"})
+    assert group("workers-a") == (Capacity(0, 0, 0), {"tier": "worker",
+                                                      SAVED_TAG: "min=2 desired=3 max=6 at=2026-12-21T19:00Z rule=workers"})
     assert group("other")[0] == Capacity(1, 1, 1)
 
     second = run(ctx, clients, load_rules, ZERO)
     assert second.changes == []
     assert [s.reason for s in second.skips] == ["already at min 0 / desired 0 / max 0"]
-    assert group("workers-a")[1][SAVED_TAG] == "min=2 desired=3 max=6"
+    assert group("workers-a")[1][SAVED_TAG].startswith("min=2 desired=3 max=6 ")
 
     # someone bumps desired while it is "off"; a zero-ish size must still not replace the real one
     boto3.client("autoscaling", region_name=REGION).update_auto_scaling_group(
         AutoScalingGroupName="workers-a", MaxSize=1)
     third = run(ctx, clients, load_rules, ZERO)
     assert [c.call for c in third.changes] == ["update_auto_scaling_group"]
-    assert group("workers-a")[1][SAVED_TAG] == "min=2 desired=3 max=6"
+    assert group("workers-a")[1][SAVED_TAG].startswith("min=2 desired=3 max=6 ")
 
     restore = run(ctx, clients, load_rules, "asg.restore")
     assert [c.call for c in restore.changes] == ["update_auto_scaling_group", "delete_tags"]
@@ -150,3 +151,27 @@ def test_add_and_multiply_move_desired_within_the_bounds_and_never_touch_the_sav
     size, tags = group("workers-a")
     assert (size.min, size.desired, size.max) == expected
     assert tags[SAVED_TAG] == "min=1 desired=2 max=3"
+
+
+def test_a_corrupt_tag_skips_that_group_and_scales_the_rest(ctx: PlanContext, clients: Clients,
+                                                             load_rules: Any) -> None:
+    make_group("workers-c", 2, 3, 6, {"tier": "worker", SAVED_TAG: "desired=\u00b3"})
+    make_group("workers-d", 2, 3, 6, {"tier": "worker"})
+    plan = run(ctx, clients, load_rules, ZERO)
+    assert [s.resource.id for s in plan.skips] == ["workers-c"]
+    assert "unreadable" in plan.skips[0].reason
+    assert group("workers-c") == (Capacity(2, 3, 6), {"tier": "worker", SAVED_TAG: "desired=\u00b3"})
+    assert group("workers-d")[0] == Capacity(0, 0, 0)
+
+
+def test_a_manual_bump_while_scaled_down_never_replaces_the_saved_size(ctx: PlanContext, clients: Clients,
+                                                                       load_rules: Any) -> None:
+    make_group("workers-e", 2, 3, 6, {"tier": "worker"})
+    run(ctx, clients, load_rules, "{type: asg.scale, desired: 1, min: 0}")
+    assert group("workers-e")[1][SAVED_TAG].startswith("min=2 desired=3 max=6 ")
+    boto3.client("autoscaling", region_name=REGION).update_auto_scaling_group(
+        AutoScalingGroupName="workers-e", MinSize=2, DesiredCapacity=5)  # a manual bump overnight
+    run(ctx, clients, load_rules, ZERO)
+    assert group("workers-e")[1][SAVED_TAG].startswith("min=2 desired=3 max=6 ")
+    run(ctx, clients, load_rules, "asg.restore")
+    assert group("workers-e") == (Capacity(2, 3, 6), {"tier": "worker"})

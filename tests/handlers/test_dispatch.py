@@ -114,7 +114,7 @@ def test_the_same_tick_is_handled_once(make) -> None:
     again = dispatcher.handle(tick("2026-12-21T07:59:40Z"))  # floored to the same minute: an overlapping run
     assert first["rules_evaluated"] == 2
     assert again["rules_evaluated"] == 0
-    assert any(log.get("message") == "tick already being handled by another invocation" for log in rec.logs)
+    assert any(log.get("message") == "tick already done" for log in rec.logs)
 
 
 def test_a_failing_rule_does_not_stop_the_others_raises_at_the_end_and_is_retried(make, monkeypatch) -> None:

@@ -14,6 +14,8 @@ from shiftwork.engine.errors import Loc
 from shiftwork.engine.language.model import ActionSpec, CronTrigger, Match, Rule
 from shiftwork.engine.plan.resources import Resource
 from shiftwork.handlers.capacity import SAVED_TAG, Capacity
+
+STAMP = "at=2026-12-21T19:00Z rule=batch-off"  # when and by which rule (the plan helper's rule, at NOW)
 from shiftwork.handlers.ecs import Restore, Scale, ServiceSelector, scaled_capacity, scaled_count
 
 REGION = "eu-west-1"
@@ -106,12 +108,12 @@ def test_scale_to_zero_twice_keeps_the_saved_size_and_restore_is_exact(clients: 
     assert calls(first) == ["tag_resource", "update_service"]
     assert first[1].reason == "scale: desired 3 -> 0"
     apply(clients, first)
-    assert state(clients, "batch", "worker") == (0, {SAVED_TAG: "desired=3"}, None)
+    assert state(clients, "batch", "worker") == (0, {SAVED_TAG: f"desired=3 {STAMP}"}, None)
 
     second, _ = plan(clients, "ecs.scale", match, desired=0)
     assert calls(second) == ["skip: already at desired 0"]
     apply(clients, second)
-    assert state(clients, "batch", "worker") == (0, {SAVED_TAG: "desired=3"}, None)
+    assert state(clients, "batch", "worker") == (0, {SAVED_TAG: f"desired=3 {STAMP}"}, None)
 
     restore, _ = plan(clients, "ecs.restore", match)
     assert calls(restore) == ["update_service", "untag_resource"]
@@ -122,12 +124,26 @@ def test_scale_to_zero_twice_keeps_the_saved_size_and_restore_is_exact(clients: 
     assert calls(again) == [f"skip: no {SAVED_TAG} tag: nothing saved to restore"]
 
 
-def test_a_second_real_size_replaces_the_saved_one(clients: Clients) -> None:
-    """Someone scaled the service back up by hand at night: the next scale-down saves that size."""
+def test_a_later_size_never_replaces_the_saved_one(clients: Clients) -> None:
+    """Scaled up at night (an alarm, a manual bump): the next scale-down keeps the evening's saved size."""
     make_service(clients, "batch", "worker", 2, {SAVED_TAG: "desired=5"})
     planned, _ = plan(clients, "ecs.scale", Match(cluster="batch"), desired=0)
+    assert calls(planned) == ["update_service"]
     apply(clients, planned)
-    assert state(clients, "batch", "worker") == (0, {SAVED_TAG: "desired=2"}, None)
+    assert state(clients, "batch", "worker") == (0, {SAVED_TAG: "desired=5"}, None)
+
+
+@pytest.mark.parametrize("tag", ["desired=\u00b3", "min=5 desired=2 max=8", "lots"])
+def test_an_unreadable_tag_skips_that_service_only_and_scales_the_others(clients: Clients, tag: str) -> None:
+    make_service(clients, "batch", "worker", 3, {SAVED_TAG: tag})
+    make_service(clients, "batch", "other", 4)
+    planned, _ = plan(clients, "ecs.scale", Match(cluster="batch"), desired=0)
+    skips = [p for p in planned if isinstance(p, Skip)]
+    assert [s.resource.name for s in skips] == ["worker"]
+    assert f"unreadable {SAVED_TAG}" in skips[0].reason or "inconsistent" in skips[0].reason
+    apply(clients, planned)
+    assert state(clients, "batch", "worker") == (3, {SAVED_TAG: tag}, None)
+    assert state(clients, "batch", "other") == (0, {SAVED_TAG: f"desired=4 {STAMP}"}, None)
 
 
 def test_scale_up_does_not_touch_the_saved_tag(clients: Clients) -> None:
@@ -171,7 +187,7 @@ def test_target_is_scaled_through_min_max_and_restored_exactly(clients: Clients)
     assert down[1].params == {"ServiceNamespace": "ecs", "ResourceId": "service/batch/worker",
                               "ScalableDimension": "ecs:service:DesiredCount", "MinCapacity": 0, "MaxCapacity": 0}
     apply(clients, down)
-    assert state(clients, "batch", "worker") == (0, {SAVED_TAG: "min=1 desired=3 max=6"}, (0, 0))
+    assert state(clients, "batch", "worker") == (0, {SAVED_TAG: f"min=1 desired=3 max=6 {STAMP}"}, (0, 0))
 
     twice, _ = plan(clients, "ecs.scale", match, desired=0)
     assert calls(twice) == ["skip: already at min 0 / desired 0 / max 0"]
@@ -194,7 +210,7 @@ def test_scale_in_through_a_target_lowers_max_and_saves(clients: Clients) -> Non
     make_service(clients, "web", "api", 4, target=(2, 8))
     planned, _ = plan(clients, "ecs.scale", Match(cluster="web"), add=-3, min=1)
     apply(clients, planned)
-    assert state(clients, "web", "api") == (1, {SAVED_TAG: "min=2 desired=4 max=8"}, (1, 1))
+    assert state(clients, "web", "api") == (1, {SAVED_TAG: f"min=2 desired=4 max=8 {STAMP}"}, (1, 1))
 
 
 def test_restore_when_already_at_the_saved_size_only_clears_the_tag(clients: Clients) -> None:

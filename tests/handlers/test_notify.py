@@ -204,3 +204,16 @@ def test_a_run_publishes_what_happened_not_what_was_planned(clients: Clients, lo
     assert "ran: 1 failed, 1 done." in body
     assert f"{bad}: StopInstances failed: IncorrectInstanceState" in body
     assert body.index("failed:") < body.index("done:")
+
+
+def test_a_fifo_topic_gets_a_deduplication_id_stable_for_one_firing() -> None:
+    from datetime import datetime, timezone
+
+    from shiftwork.handlers.notify import dedup
+
+    at = datetime(2026, 12, 21, 19, 0, tzinfo=timezone.utc)
+    fifo = "arn:aws:sns:eu-west-1:111122223333:ops.fifo"
+    first, retry = dedup(fifo, "dev-stop", at, "outside"), dedup(fifo, "dev-stop", at, "outside")
+    assert first == retry and first["MessageGroupId"] == "dev-stop" and len(first["MessageDeduplicationId"]) == 64
+    assert dedup(fifo, "dev-stop", at, "inside") != first  # another firing, another id
+    assert dedup("arn:aws:sns:eu-west-1:111122223333:ops", "dev-stop", at, None) == {}  # standard topics take none

@@ -25,8 +25,8 @@ def test_misspelled_command_exits_2_with_a_suggestion(capsys) -> None:
     code, _, err = run_cli(capsys, "valdate", "rules/examples")
     assert code == 2
     assert last_line(err) == ("shiftwork: error: argument COMMAND: invalid choice: 'valdate' (choose from 'validate', "
-                              "'schema', 'permissions', 'simulate', 'plan', 'run', 'override', 'overrides', 'drift', "
-                              "'demo', 'package', 'deploy'); did you mean 'validate'?")
+                              "'schema', 'permissions', 'simulate', 'plan', 'run', 'invoke', 'saved', 'override', "
+                              "'overrides', 'drift', 'demo', 'package', 'deploy'); did you mean 'validate'?")
 
 
 def test_misspelled_option_is_reported_by_its_command_with_a_suggestion(capsys) -> None:

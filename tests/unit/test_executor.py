@@ -89,7 +89,8 @@ def test_one_bad_instance_in_100_bisects_logarithmically() -> None:
     assert bad.reason == "The instance 'i-0037' is not in a state from which it can be stopped."
     # batch i-0000..49 fails; halves: [0-24 ok, 25-49 x]; [25-36 ok, 37-49 x]; [37-42 x, 43-49 ok];
     # [37-39 x, 40-42 ok]; [37 x, 38-39 ok]: 1 + 2*5 calls; second batch i-0050..99: 1 call
-    assert len(clients.log) == 12
+    assert [c for c, _ in clients.log].count("stop_instances") == 12
+    assert [c for c, _ in clients.log if c != "stop_instances"] == ["describe_instances"]  # re-read i-0037's state
     stopped = [i for call, p in clients.log if call == "stop_instances" for i in p["InstanceIds"]]
     assert sorted(set(stopped)) == [f"i-{i:04d}" for i in range(100)]
 
@@ -152,3 +153,18 @@ def test_happy_path_makes_one_call_per_batch(count: int, calls: int) -> None:
     executor = Executor(clients)  # type: ignore[arg-type]
     executor.execute([stop(instance(i)) for i in range(count)])
     assert executor.calls == len(clients.log) == calls
+
+
+@pytest.mark.parametrize("code", ["Unavailable", "ServiceUnavailableException", "InternalError"])
+def test_server_errors_resend_the_whole_batch_once_and_never_bisect(code: str) -> None:
+    clients = FakeClients(bad={f"i-{i:04d}" for i in range(50)}, code=code)
+    results = Executor(clients).execute([stop(instance(i)) for i in range(50)])  # type: ignore[arg-type]
+    writes = [p["InstanceIds"] for c, p in clients.log if c == "stop_instances"]
+    assert len(writes) == 2 and all(len(ids) == 50 for ids in writes)  # was 99 calls when bisected
+    assert {(r.status, r.error_code) for r in results} == {("failed", code)}
+
+
+def test_an_error_that_names_no_resource_is_not_bisected() -> None:
+    clients = FakeClients(bad={"i-0003"}, code="ValidationError")
+    results = Executor(clients).execute([stop(instance(i)) for i in range(8)])  # type: ignore[arg-type]
+    assert len(clients.log) == 1 and {r.error_code for r in results} == {"ValidationError"}

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import importlib
 
-COMMANDS = ("validate", "schema", "permissions", "simulate", "plan", "run", "override", "overrides", "drift", "demo",
-            "package", "deploy")
+COMMANDS = ("validate", "schema", "permissions", "simulate", "plan", "run", "invoke", "saved", "override", "overrides",
+            "drift", "demo", "package", "deploy")
 
 
 def modules():

@@ -24,6 +24,7 @@ ALARM_EVENT = {
     "resources": ["arn:aws:cloudwatch:eu-west-1:111122223333:alarm:api-cpu-high"],
     "detail": {"alarmName": "api-cpu-high", "state": {"value": "ALARM"}, "previousState": {"value": "OK"}},
 }
+RUN = ("--no-state", "--yes")  # the demo's runs: no state file left in your directory, no questions asked
 INBOX_LINES = 1  # of each notification shown: what happened; the rest lists the resources the table showed
 WEEK = ("2026-12-21", "2026-12-27")  # Monday to Sunday, with Christmas and Boxing Day in it
 PLAN_TIMES = (("Monday 08:00", "2026-12-21T08:00"), ("Monday 19:00", "2026-12-21T19:00"),
@@ -149,7 +150,7 @@ def narrate(path: str) -> int:
         event_file.write_text(json.dumps(ALARM_EVENT, indent=2))
         step("4. Plan for an event: the api-cpu-high alarm fires", ["plan", path, "--event", str(event_file), *where],
              "The api service has an autoscaling target, so it scales through the target's min/max.")
-        batch = ["--rule", "batch-off-overnight", *where]
+        batch = ["--rule", "batch-off-overnight", *RUN, *where]
         step("5. Run Monday 21:00 for real (on the embedded AWS): batch workers scale to zero",
              ["run", path, "--at", "2026-12-21T21:00", *batch], "The previous size is saved in a tag first.")
         _show_inbox(clients, fleet.inboxes.get("ops"), "ops")
@@ -182,12 +183,13 @@ def _override_step(step: Callable[..., int], path: str, where: list[str], held: 
           "--reason", "release test", "--region", "eu-west-1", *where],
          "The 19:00 stop skips it and says until when; the first run from 22:00 stops it.")
     for hour in ("19:00", "22:00"):
-        step(f"9. Run {day} {hour}", ["run", path, "--at", f"{day}T{hour}", "--rule", "dev-office-hours", *where])
+        step(f"9. Run {day} {hour}", ["run", path, "--at", f"{day}T{hour}", "--rule", "dev-office-hours", *RUN,
+                                      *where])
 
 
 def _cli_step_expecting_failure(step: Callable[..., int], at: str, path: str, where: list[str]) -> int:
     """Step 8 exits 1 on purpose (one volume's check fails): that is the story, not a failed demo."""
-    argv = ["run", path, "--at", at, "--rule", "prod-volumes-snapshotted", "--fail-on", "findings", *where]
+    argv = ["run", path, "--at", at, "--rule", "prod-volumes-snapshotted", "--fail-on", "findings", *RUN, *where]
     _step("8. Validate backups (reads only): one volume passes, one fails", argv,
           "Snapshots were taken just now, so this runs at 06:15 tomorrow; --fail-on findings exits 1.")
     return _cli(argv)

@@ -17,7 +17,8 @@ def add_common(p) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="rule files or directories of *.yaml files")
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--at", metavar="TIME",
-                      help="tick time: 2026-12-21T19:00 is each rule's local time; add Z or +01:00 for an instant")
+                      help="tick time: 2026-12-21T19:00 is each rule's local time; add Z or +01:00 for an instant; "
+                      "'now' is the current minute")
     when.add_argument("--event", metavar="FILE", help="a JSON event (EventBridge, SNS, SQS, alarm action)")
     p.add_argument("--rule", action="append", default=[], metavar="NAME", help="only this rule (repeatable)")
     p.add_argument("--region", help="region for rules that name none (default: your AWS config)")
@@ -30,8 +31,11 @@ def add_common(p) -> None:
 
 
 def register(sub) -> None:
+    from shiftwork.engine.cli.local import add_state_options
+
     p = sub.add_parser("plan", help="dry-run the rules against AWS at a time or for an event (read-only)")
     add_common(p)
+    add_state_options(p, run=False)
     p.set_defaults(run=run)
 
 
@@ -83,10 +87,10 @@ def run(args) -> int:
 
 
 def evaluate(args, *, execute: bool) -> int:
-    """Plan every rule for the trigger (read-only sessions); with `execute`, hand the changes to the executor."""
+    """Every rule through the dispatcher for the trigger: planned with read-only sessions, executed with `execute`."""
     from shiftwork.engine.execute.executor import DryRunExecutor, Executor
+    from shiftwork.engine.cli.local import confirm, dispatch, state_for, warn_if_far
     from shiftwork.engine.cli.report import render_json, render_table
-    from shiftwork.engine.dispatch.runner import run_rules
 
     ruleset = load(args.paths)
     check_rule_names(ruleset, args.rule)
@@ -95,10 +99,22 @@ def evaluate(args, *, execute: bool) -> int:
         print(f"shiftwork: warning: --region {args.region}: {problem[0]}; {problem[1]}", file=sys.stderr)
     aws = {"profile": args.profile, "region": args.region, "endpoint_url": args.endpoint_url}
     clients, region = make_clients(**aws, read_only=True)
+    render = render_json if args.format == "json" else render_table
+    if execute and (far := warn_if_far(trigger, ruleset)):
+        print(f"shiftwork: warning: {far}", file=sys.stderr)
+    if execute and not args.yes and sys.stdin.isatty():
+        dry = DryRunExecutor()
+        preview = dispatch(ruleset, trigger, clients, region, dry, state_for(args, writing=False) if args.no_state
+                           else _preview_state(args), only=args.rule)
+        planned = sum(len(o.plan.changes) for o in preview if o.plan and not o.rule.shadow and not o.plan.limited)
+        if planned:
+            sys.stderr.write(render_table(preview, calls=dry.calls) + "\n")
+            if not confirm(planned):
+                print("shiftwork: nothing was changed", file=sys.stderr)
+                return EXIT_FAILED
     # a plan goes to the dry-run executor, which batches like the live one and calls nothing
     executor = Executor(make_clients(**aws, read_only=False)[0], ruleset.accounts()) if execute else DryRunExecutor()
-    outcomes = run_rules(ruleset, trigger, clients, region, only=args.rule, executor=executor)
-    render = render_json if args.format == "json" else render_table
+    outcomes = dispatch(ruleset, trigger, clients, region, executor, state_for(args, writing=execute), only=args.rule)
     out = render(outcomes, executed=execute, calls=executor.calls)
     if render is render_table and colour.enabled(sys.stdout):
         out = colour.colour_table(out)
@@ -108,3 +124,11 @@ def evaluate(args, *, execute: bool) -> int:
         print(f"shiftwork: warning: rule '{o.rule.name}' stopped by limits: {o.plan.limited}", file=sys.stderr)
     code = exit_code(outcomes, args.fail_on)
     return EXIT_LIMITED if execute and limited and code == EXIT_OK else code
+
+
+def _preview_state(args):
+    """What `run` will see: its own state file, read only."""
+    from shiftwork.engine.cli.local import DEFAULT_STATE
+    from shiftwork.engine.dispatch.state import FileState, ReadOnlyState
+
+    return ReadOnlyState(FileState(args.state or DEFAULT_STATE))
