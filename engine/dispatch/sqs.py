@@ -3,9 +3,10 @@ reported as `batchItemFailures` so SQS redelivers only those (and moves a poison
 the queue's maxReceiveCount), never blocking the others."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from shiftwork.engine.events.shapes import deliveries
+from shiftwork.engine.events.shapes import Delivery, deliveries
 
 
 def is_sqs_batch(raw: Any) -> bool:
@@ -17,10 +18,10 @@ def is_sqs_batch(raw: Any) -> bool:
 def handle_sqs(dispatcher: Any, raw: dict[str, Any]) -> list[dict[str, str]]:
     """Run each record; the message ids of those that failed (unreadable, or a rule did not complete)."""
     failures = []
-    for record in raw["Records"]:
+    for n, record in enumerate(raw["Records"], start=1):
         before = len(dispatcher.outcomes)
         try:
-            read = [dispatcher.dispatch(d) for d in deliveries({"Records": [record]})]
+            read = [dispatcher.dispatch(_numbered(d, n)) for d in deliveries({"Records": [record]})]
             failed = not all(read) or any(o.failed for o in dispatcher.outcomes[before:])
         except Exception as exc:  # noqa: BLE001 (a poison record fails alone)
             dispatcher.log({"level": "ERROR", "message": "unreadable SQS record", "message_id": record.get("messageId"),
@@ -29,3 +30,8 @@ def handle_sqs(dispatcher: Any, raw: dict[str, Any]) -> list[dict[str, str]]:
         if failed:
             failures.append({"itemIdentifier": str(record.get("messageId", ""))})
     return failures
+
+
+def _numbered(delivery: Delivery, n: int) -> Delivery:
+    """A record read on its own is 'record 1'; name it by its place in the batch, as the logs should."""
+    return replace(delivery, record=f"record {n}{delivery.record.removeprefix('record 1')}")

@@ -37,7 +37,7 @@ def test_replayed_alarm_scales_once_and_a_second_alarm_in_the_cooldown_changes_n
     assert api_desired(writer) == before + 2 and first["totals"]["failed"] == 0
     again = shiftwork_json("run", *args, "--event", alarm)  # the same file replayed
     assert api_desired(writer) == before + 2
-    assert again["rules"][0]["reason"] == "event already handled (event e-1)"
+    assert again["rules"][0]["reason"] == "event already handled (event id:e-1)"
     later = alarm_file(tmp_path, "later.json", "e-2", "2026-12-21T19:03:00Z")  # inside the 5m cooldown
     cooled = shiftwork_json("run", *args, "--event", later)
     assert api_desired(writer) == before + 2
@@ -55,7 +55,7 @@ def test_plan_reads_the_state_file_and_never_writes_it(aws: str, writer: Clients
     shiftwork_json("run", *args, "--state", str(state))
     saved = state.read_text()
     planned = shiftwork_json("plan", *args, "--state", str(state))
-    assert planned["rules"][0]["reason"] == "event already handled (event e-1)"
+    assert planned["rules"][0]["reason"] == "event already handled (event id:e-1)"
     assert state.read_text() == saved
     fresh = shiftwork_json("plan", *args)  # no --state: from scratch
     assert fresh["rules"][0]["fires"] is True

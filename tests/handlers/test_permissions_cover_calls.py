@@ -17,7 +17,8 @@ import pytest
 from shiftwork.deploy.policy import Hub, hub_policy
 from shiftwork.engine.cli.demo_fleet import ACCOUNT, seed
 from shiftwork.engine.dispatch.runner import Trigger, run_rules
-from shiftwork.engine.dispatch.state import DynamoState, RuleState
+from shiftwork.engine.dispatch.dynamo_state import DynamoState
+from shiftwork.engine.dispatch.state import RuleState
 from shiftwork.engine.events.trigger import At
 from shiftwork.engine.execute.aws import Clients
 from shiftwork.engine.execute.executor import Executor

@@ -100,7 +100,7 @@ def evaluate(args, *, execute: bool) -> int:
     aws = {"profile": args.profile, "region": args.region, "endpoint_url": args.endpoint_url}
     clients, region = make_clients(**aws, read_only=True)
     render = render_json if args.format == "json" else render_table
-    if execute and (far := warn_if_far(trigger, ruleset)):
+    if execute and not args.no_state and (far := warn_if_far(trigger, ruleset)):  # no state: nothing recorded
         print(f"shiftwork: warning: {far}", file=sys.stderr)
     if execute and not args.yes and sys.stdin.isatty():
         dry = DryRunExecutor()
