@@ -89,7 +89,7 @@ def test_run_exits_3_and_plan_warns(inbox: tuple[str, str], tmp_path, capsys, mo
     assert err == f"shiftwork: warning: rule 'dev-stop' stopped by limits: {WHY}\n"
     assert received(queue) == []  # a plan sends nothing
 
-    code = main(["run", str(rules), "--at", "2026-12-21T19:00Z"])
+    code = main(["run", str(rules), "--at", "2026-12-21T19:00Z", "--no-state"])
     out, err = capsys.readouterr()
     assert code == EXIT_LIMITED == 3
     assert running() == 3
