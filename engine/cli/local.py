@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from shiftwork.engine.cli.progress import Counter
 from shiftwork.engine.dispatch.dispatcher import Dispatcher
 from shiftwork.engine.dispatch.runner import RuleOutcome, Trigger
 from shiftwork.engine.dispatch.state import FileState, MemoryState, ReadOnlyState, State
@@ -54,10 +55,19 @@ def warn_if_far(trigger: Trigger, ruleset: RuleSet, now: datetime | None = None)
 
 
 def dispatch(ruleset: RuleSet, trigger: Trigger, planning: Any, region: str, executor: Any, state: State,
-             only: Sequence[str] = ()) -> list[RuleOutcome]:
-    """One outcome per rule (as the report lists them), the rules the dispatcher ran and why the others did not."""
+             only: Sequence[str] = (), delay: float = 2.0) -> list[RuleOutcome]:
+    """One outcome per rule (as the report lists them), the rules the dispatcher ran and why the others did not.
+
+    On a terminal, a plan that takes longer than `delay` seconds (many regions, accounts or resources) shows
+    'planning rules n/N...' on stderr as each rule is decided; nothing when piped."""
+    counter = Counter("planning rules", sum(1 for r in ruleset.rules if not only or r.name in only), delay=delay)
+
+    def log(record: dict[str, Any]) -> None:
+        if "fires" in record:  # the dispatcher's one decision line per rule
+            counter()
+
     d = Dispatcher(ruleset=ruleset, state=state, planning=planning, executor=executor, default_region=region,
-                   log=lambda _: None, only=tuple(only))
+                   log=log, only=tuple(only))
     if trigger.event is not None:
         d.on_event(trigger.event)
     else:
@@ -68,6 +78,7 @@ def dispatch(ruleset: RuleSet, trigger: Trigger, planning: Any, region: str, exe
         for t, names in times.items():  # a wall-clock --at is a different instant in each time zone
             d.only = tuple(names)
             d.tick(t)
+    counter.close()
     if isinstance(state, FileState):
         state.expire(datetime.now(timezone.utc))  # the file keeps only unexpired keys and work records
     ran = {o.rule.name: o for o in d.outcomes}

@@ -60,3 +60,28 @@ def test_progress_shows_on_a_terminal_after_the_delay_and_never_in_a_pipe(monkey
     assert pipe.getvalue() == ""
     assert "validating 2/3..." in terminal.getvalue() and "validating 1/3" in terminal.getvalue()
     assert terminal.getvalue().endswith("\r")  # the line is cleared when done
+
+
+def test_a_slow_plan_shows_its_rules_on_a_terminal_and_nothing_in_a_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plans over many regions printed nothing until the table; on a terminal they now count the rules."""
+    from datetime import datetime, timezone
+
+    from shiftwork.engine.cli.local import dispatch
+    from shiftwork.engine.dispatch.runner import Trigger
+    from shiftwork.engine.dispatch.state import MemoryState
+    from shiftwork.engine.events.trigger import At
+    from shiftwork.engine.execute.executor import DryRunExecutor
+    from shiftwork.engine.language.model import RuleSet
+    from tests.unit.ruletools import cron_rule
+
+    rules = RuleSet(files=(), rules=tuple(cron_rule(cron, name=name) for name, cron in
+                                (("a", "0 19 * * *"), ("b", "0 7 * * *"), ("c", "0 19 * * *"))))
+    at = Trigger(at=At.parse("2026-12-21T18:00Z"))  # nothing fires: planning reads no AWS
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        monkeypatch.setattr("sys.stderr", stream)
+        outcomes = dispatch(rules, at, None, "eu-west-1", DryRunExecutor(), MemoryState(), delay=0)
+        assert [o.rule.name for o in outcomes] == ["a", "b", "c"]
+    assert pipe.getvalue() == ""
+    assert "planning rules 3/3..." in terminal.getvalue() and terminal.getvalue().endswith("\r")
+    assert datetime(2026, 12, 21, 18, tzinfo=timezone.utc) == outcomes[0].at
