@@ -39,7 +39,7 @@ from shiftwork.engine.dispatch.runner import RuleOutcome, decide_isolated
 from shiftwork.engine.dispatch.state import RuleState, State
 from shiftwork.engine.events.trigger import decide_event, event_index, rule_pattern
 
-__all__ = ["Dispatcher", "DispatchFailed", "default_event_identity", "json_log"]
+__all__ = ["Dispatcher", "DispatchFailed", "json_log"]
 
 TICK_LOCK_TTL = timedelta(minutes=15)  # a Lambda runs at most 15 minutes: a crashed holder frees it by then
 RULE_LEASE_TTL = timedelta(minutes=15)
@@ -57,9 +57,6 @@ class DispatchFailed(ShiftworkError):
         self.summary = summary
 
 
-default_event_identity = event_key  # the event's own identity (id, SNS message id, alarm ARN + state + time)
-
-
 def wall_clock() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -74,7 +71,7 @@ class Dispatcher:
     log: Callable[[dict[str, Any]], None] = json_log
     remaining_ms: Callable[[], int] | None = None
     clock: Callable[[], datetime] = wall_clock  # lease expiry only; decisions use the trigger's time
-    event_identity: Callable[[dict[str, Any]], str] = default_event_identity
+    event_identity: Callable[[dict[str, Any]], str] = event_key  # its own id (id, SNS message id, alarm ARN+state+time)
     only: tuple[str, ...] = ()  # run only these rules (the CLI's --rule)
     queue: fanout.Queue | None = None  # SHIFTWORK_QUEUE_URL: fan-out shards and continuations
     fanout_threshold: int = fanout.DEFAULT_THRESHOLD

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Iterable, Sequence
 
 from shiftwork.engine.plan.changes import Finding

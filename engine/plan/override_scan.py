@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from shiftwork.engine.language.model import Account, RuleSet
 from shiftwork.engine.language.registry import registered
