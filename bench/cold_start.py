@@ -5,6 +5,11 @@ shiftwork's own: imports, loading the rules, evaluating and planning every firin
 of the whole process (interpreter start included) and its peak RSS (VmHWM), the median of --runs
 fresh processes. Targets (issue 14): under 500 ms CPU and 80 MB peak.
 
+Measured as deployed: with what the package ships beside the rules, written to a temporary folder:
+the AWS models (deploy.service_models, cut from the installed botocore; SHIFTWORK_MODELS) and the
+resolved holidays (deploy.holidays_data; SHIFTWORK_HOLIDAYS). Then, for comparison, as a development
+install runs: botocore's complete models and the `holidays` package.
+
     python bench/cold_start.py [--runs 5] [--rules rules/examples] [--at 2027-03-22T19:00:00Z]
 """
 from __future__ import annotations
@@ -16,6 +21,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -48,7 +54,7 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(rules: str, at: str, instances: int = 0) -> None:
+def child(rules: str, at: str, instances: int = 0, data: str | None = None) -> None:
     """In the fresh interpreter: what a Lambda cold start does, then the figures as one JSON line."""
     sys.path.insert(0, str(HERE))
     import boto3
@@ -60,6 +66,11 @@ def child(rules: str, at: str, instances: int = 0) -> None:
     os.environ.update({"SHIFTWORK_RULES": rules, "AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "testing",
                        "AWS_SECRET_ACCESS_KEY": "testing"})
     os.environ.pop("SHIFTWORK_TABLE", None)
+    for name, relative in (("SHIFTWORK_MODELS", "models"), ("SHIFTWORK_HOLIDAYS", "holidays.json")):
+        if data:
+            os.environ[name] = os.path.join(data, relative)
+        else:
+            os.environ.pop(name, None)
     stdout, sys.stdout = sys.stdout, _LineCounter()  # the dispatcher's JSON logs, counted (CloudWatch keeps them)
     from shiftwork.engine.dispatch import lambda_handler
 
@@ -77,15 +88,57 @@ def child(rules: str, at: str, instances: int = 0) -> None:
                       "modules": len(sys.modules), "log_lines": logs, "services": sorted(fake.services)}))
 
 
-def floor(services: list[str]) -> None:
+def floor(services: list[str], data: str | None) -> None:
     """What boto3 alone costs: import it and make one client per service the tick used, nothing else."""
     import boto3
 
     session = boto3.Session(region_name="eu-west-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    if data:
+        session._session.get_component("data_loader").search_paths.insert(0, os.path.join(data, "models"))  # noqa: SLF001
     for service in services:
         session.client(service)
     use = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"cpu_ms": (use.ru_utime + use.ru_stime) * 1000, "peak_mb": peak_mb()}))
+
+
+def write_package_data(folder: Path, rules: str) -> Path:
+    """What the package ships beside the code and rules: models/ (cut from the installed botocore) and
+    holidays.json (the calendars the rules use, this year and three more)."""
+    import shiftwork.handlers  # noqa: F401  (loading rules needs the registered actions)
+    from shiftwork.deploy import holidays_data
+    from shiftwork.deploy.rules_view import load_view
+    from shiftwork.deploy.service_models import model_files
+
+    for name, data in model_files().items():
+        (folder / "models" / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "models" / name).write_bytes(data)
+    document = holidays_data.holidays_document(load_view([rules]).calendars, holidays_data.package_years())
+    (folder / "holidays.json").write_bytes(holidays_data.encode(document))
+    return folder
+
+
+def measure(args: argparse.Namespace, data: str | None) -> None:
+    extra = ["--data", data] if data else []
+    runs = []
+    for _ in range(args.runs):
+        out = subprocess.run([sys.executable, __file__, "--child", "--rules", args.rules, "--at", args.at, *extra],
+                             capture_output=True, text=True, check=True, timeout=120)
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    cpu = statistics.median(r["cpu_ms"] for r in runs)
+    peak = statistics.median(r["peak_mb"] for r in runs)
+    last = runs[-1]
+    which = "as packaged (trimmed AWS models, resolved holidays)" if data else \
+        "as installed (botocore's complete models, the holidays package)"
+    print(f"cold tick on {args.rules} at {args.at}, {which}: CPU {cpu:.0f} ms (target < 500), "
+          f"peak RSS {peak:.1f} MB (target < 80), median of {len(runs)} fresh processes")
+    print(f"  {last['modules']} modules imported; AWS requests: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(last["requests"].items())))
+    base = [json.loads(subprocess.run([sys.executable, __file__, "--floor", ",".join(last["services"]), *extra],
+                                      capture_output=True, text=True, check=True, timeout=120).stdout)
+            for _ in range(args.runs)]
+    print(f"  of which boto3 alone (import, one client per service: {', '.join(last['services'])}): "
+          f"CPU {statistics.median(b['cpu_ms'] for b in base):.0f} ms, "
+          f"peak RSS {statistics.median(b['peak_mb'] for b in base):.1f} MB")
 
 
 def main() -> None:
@@ -95,32 +148,18 @@ def main() -> None:
     parser.add_argument("--at", default="2027-03-22T19:00:00Z", help="the tick (a Monday evening: rules fire)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--floor", help=argparse.SUPPRESS)  # services, comma-separated
+    parser.add_argument("--data", help=argparse.SUPPRESS)  # the package data folder, for a child
     parser.add_argument("--instances", type=int, default=0, help=argparse.SUPPRESS)  # the fake fleet (scaling.py)
     args = parser.parse_args()
     if args.floor:
-        floor(args.floor.split(","))
+        floor(args.floor.split(","), args.data)
         return
     if args.child:
-        child(args.rules, args.at, args.instances)
+        child(args.rules, args.at, args.instances, args.data)
         return
-    runs = []
-    for _ in range(args.runs):
-        out = subprocess.run([sys.executable, __file__, "--child", "--rules", args.rules, "--at", args.at],
-                             capture_output=True, text=True, check=True, timeout=120)
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    cpu = statistics.median(r["cpu_ms"] for r in runs)
-    peak = statistics.median(r["peak_mb"] for r in runs)
-    last = runs[-1]
-    print(f"cold tick on {args.rules} at {args.at}: CPU {cpu:.0f} ms (target < 500), peak RSS {peak:.1f} MB "
-          f"(target < 80), median of {len(runs)} fresh processes")
-    print(f"  {last['modules']} modules imported; AWS requests: "
-          + ", ".join(f"{k} {v}" for k, v in sorted(last["requests"].items())))
-    base = [json.loads(subprocess.run([sys.executable, __file__, "--floor", ",".join(last["services"])],
-                                      capture_output=True, text=True, check=True, timeout=120).stdout)
-            for _ in range(args.runs)]
-    print(f"  of which boto3 alone (import, one client per service: {', '.join(last['services'])}): "
-          f"CPU {statistics.median(b['cpu_ms'] for b in base):.0f} ms, "
-          f"peak RSS {statistics.median(b['peak_mb'] for b in base):.1f} MB")
+    with tempfile.TemporaryDirectory(prefix="shiftwork-package-data-") as folder:
+        measure(args, str(write_package_data(Path(folder), args.rules)))
+    measure(args, None)
 
 
 if __name__ == "__main__":

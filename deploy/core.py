@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from .cfn import NO_VALUE, allow, get_att, if_, policy_document, ref, service_trust
-from .layout import (ENV_HOLIDAYS, ENV_QUEUE_URL, ENV_RULES, ENV_TABLE, HANDLER, HOLIDAYS_FILE, RULES_DIR,
-                     task_path)
+from .layout import (ENV_HOLIDAYS, ENV_MODELS, ENV_QUEUE_URL, ENV_RULES, ENV_TABLE, HANDLER, HOLIDAYS_FILE, MODELS_DIR,
+                     RULES_DIR, task_path)
 from .options import TemplateOptions
 from .policy import QUEUE_ACTIONS, STATE_ACTIONS
 
@@ -57,7 +57,7 @@ def log_group(options: TemplateOptions) -> dict[str, Any]:
 
 
 def function(options: TemplateOptions) -> dict[str, Any]:
-    env = {ENV_RULES: task_path(RULES_DIR), ENV_HOLIDAYS: task_path(HOLIDAYS_FILE),
+    env = {ENV_RULES: task_path(RULES_DIR), ENV_HOLIDAYS: task_path(HOLIDAYS_FILE), ENV_MODELS: task_path(MODELS_DIR),
            ENV_TABLE: ref(TABLE), ENV_QUEUE_URL: ref(QUEUE)}
     return {"Type": "AWS::Lambda::Function", "DependsOn": [LOG_GROUP], "Properties": {
         "FunctionName": options.function_name,

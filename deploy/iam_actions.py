@@ -91,6 +91,9 @@ RESOURCE_TYPES: dict[str, tuple[str, ...]] = {
     "sts:AssumeRole": ("role",),
 }
 
+# Calls shiftwork makes that need no permission: AWS answers them for any principal (the STS reference page).
+NEEDS_NO_PERMISSION = frozenset({"sts:GetCallerIdentity"})
+
 # The IAM resource types that are (or belong to) a shiftwork resource type: where a rule's scope applies.
 SAME_THING: dict[str, frozenset[str]] = {
     "ec2.instance": frozenset({"instance"}),

@@ -5,6 +5,8 @@ keeping both in one place means they cannot drift apart.
 """
 from __future__ import annotations
 
+from shiftwork.engine.execute.models import ENV as ENV_MODELS  # noqa: F401  (the engine reads it; one name)
+
 TASK_ROOT = "/var/task"  # where Lambda unpacks a zip package (LAMBDA_TASK_ROOT)
 HANDLER = "shiftwork.engine.dispatch.lambda_handler.handler"
 
@@ -12,6 +14,7 @@ CODE_PREFIX = "shiftwork"  # shiftwork/engine, shiftwork/handlers, shiftwork/dep
 CODE_PACKAGES = ("engine", "handlers", "deploy")
 RULES_DIR = "shiftwork_rules"  # the rule files, flat, as `shiftwork validate DIR` reads them
 HOLIDAYS_FILE = "shiftwork_data/holidays.json"  # see deploy.holidays_data for its shape
+MODELS_DIR = "shiftwork_models"  # trimmed AWS service models, see deploy.service_models
 
 ENV_RULES = "SHIFTWORK_RULES"
 ENV_TABLE = "SHIFTWORK_TABLE"

@@ -7,6 +7,7 @@ package is neither uploaded nor deployed again. Layout (deploy.layout)::
     shiftwork/__init__.py, shiftwork/engine/..., shiftwork/handlers/..., shiftwork/deploy/...
     shiftwork_rules/*.yaml                the rule files, flat, as `shiftwork validate DIR` reads them
     shiftwork_data/holidays.json          deploy.holidays_data
+    shiftwork_models/...                  deploy.service_models: AWS models cut to the operations shiftwork calls
     yaml/, jsonschema/, tzdata/, ...      the wheels of deploy.wheels, unpacked
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from . import holidays_data, layout, wheels
+from . import holidays_data, layout, service_models, wheels
 from .archive import write_zip
 from .rules_view import RulesView, load_view
 
@@ -29,6 +30,7 @@ class Package(NamedTuple):
     path: Path
     size: int  # bytes of the zip
     sha256: str
+    botocore: str  # the release the trimmed AWS models were cut from (deploy.service_models)
 
 
 def source_root() -> Path:
@@ -72,12 +74,17 @@ def build_package(rules_dir: str | os.PathLike[str], out_dir: str | os.PathLike[
     """
     view = rules if rules is not None else load_view([str(rules_dir)])
     document = holidays_data.holidays_document(view.calendars, years or holidays_data.package_years())
+    dependencies = wheels.dependency_files(arch=arch, python=python, bundle_boto3=bundle_boto3,
+                                           cache_dir=Path(cache_dir) if cache_dir else None)
+    # Cut from the botocore the function will run: the bundled one, else the one installed here (the
+    # function checks the release at start and falls back to botocore's own models on another).
+    botocore_data = service_models.Botocore.bundled(dependencies) if bundle_boto3 else service_models.Botocore.installed()
     entries = merge(
         ("shiftwork", code_files(root)),
         ("rules", rule_files(rules_dir)),
         ("holidays", {layout.HOLIDAYS_FILE: holidays_data.encode(document)}),
-        ("dependencies", wheels.dependency_files(arch=arch, python=python, bundle_boto3=bundle_boto3,
-                                                 cache_dir=Path(cache_dir) if cache_dir else None)),
+        ("models", {f"{layout.MODELS_DIR}/{name}": data for name, data in service_models.model_files(botocore_data).items()}),
+        ("dependencies", dependencies),
     )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -90,7 +97,7 @@ def build_package(rules_dir: str | os.PathLike[str], out_dir: str | os.PathLike[
     except BaseException:
         Path(scratch).unlink(missing_ok=True)
         raise
-    return Package(final, size, digest)
+    return Package(final, size, digest, botocore_data.version)
 
 
 def merge(*parts: tuple[str, Mapping[str, bytes]]) -> dict[str, bytes]:

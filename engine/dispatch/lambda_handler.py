@@ -10,6 +10,7 @@ import boto3
 
 import shiftwork.handlers  # noqa: F401  (an entry point: the handlers register their actions)
 from shiftwork.engine.execute.aws import Clients
+from shiftwork.engine.execute.models import ENV as MODELS_ENV, use_trimmed_models
 from shiftwork.engine.dispatch.dispatcher import MIN_REMAINING_MS, Dispatcher, json_log
 from shiftwork.engine.events.shapes import BadEvent, event_time
 from shiftwork.engine.language import holiday_bundle
@@ -30,7 +31,8 @@ def default_rules(env: dict[str, str] | None = None) -> str:
 def build(env: dict[str, str] | None = None, *, state: State | None = None,
           session: boto3.Session | None = None) -> Dispatcher:
     """From the environment: SHIFTWORK_RULES (path of the bundled rules), SHIFTWORK_TABLE (DynamoDB),
-    SHIFTWORK_QUEUE_URL (the fan-out queue) and SHIFTWORK_FANOUT_THRESHOLD (default 4 (account, region) pairs).
+    SHIFTWORK_QUEUE_URL (the fan-out queue), SHIFTWORK_FANOUT_THRESHOLD (default 4 (account, region) pairs)
+    and SHIFTWORK_MODELS (the package's trimmed AWS models, engine.execute.models).
 
     `state` and `session` override the table and the default session (`shiftwork invoke --state`)."""
     from shiftwork.engine.execute.executor import Executor
@@ -39,6 +41,7 @@ def build(env: dict[str, str] | None = None, *, state: State | None = None,
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
     endpoint = env.get("SHIFTWORK_ENDPOINT_URL")  # an emulator, for end-to-end tests only
     session = session or boto3.Session(region_name=region)
+    use_trimmed_models(session, env.get(MODELS_ENV), json_log)  # before any client parses a model
     table = env.get("SHIFTWORK_TABLE")
     writing = Clients(session, endpoint_url=endpoint)
     if state is None:

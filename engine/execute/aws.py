@@ -142,6 +142,9 @@ class Clients:
                     "token": creds["SessionToken"], "expiry_time": creds["Expiration"].isoformat()}
 
         core = botocore.session.get_session()
+        # One loader for every session: each service model is parsed once however many accounts are
+        # reached (a loader per session would parse EC2's again per account), from the same data path.
+        core.register_component("data_loader", self._base._session.get_component("data_loader"))  # noqa: SLF001
         core._credentials = RefreshableCredentials.create_from_metadata(  # noqa: SLF001 (botocore's own pattern)
             metadata=fetch(), refresh_using=fetch, method="sts-assume-role")
         return boto3.Session(botocore_session=core, region_name=self._base.region_name)

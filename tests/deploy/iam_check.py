@@ -14,10 +14,8 @@ from typing import Any, Callable
 
 import boto3
 
-from shiftwork.deploy.iam_actions import ACTS_ON_SELECTED, RESOURCE_TYPES
+from shiftwork.deploy.iam_actions import ACTS_ON_SELECTED, NEEDS_NO_PERMISSION, RESOURCE_TYPES
 from shiftwork.engine.execute.aws import Clients
-
-NEED_NO_PERMISSION = {"sts:GetCallerIdentity"}  # AWS answers it for any principal
 
 
 def wildcard(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
@@ -76,7 +74,7 @@ def uncovered(calls: list[Call], policy_for: Callable[[str, str | None], dict[st
     """'rule: action on ARN' for every target that the policy of the rule and caller does not allow."""
     out = set()
     for call in calls:
-        if call.action in NEED_NO_PERMISSION:
+        if call.action in NEEDS_NO_PERMISSION:
             continue
         policy = policy_for(call.rule, call.member)
         for arn, tags in call.targets:
@@ -144,7 +142,7 @@ for _op in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"):
 
 
 def targets(action: str, params: dict[str, Any], region: str, account: str, session: boto3.Session) -> list[str]:
-    if action in NEED_NO_PERMISSION:
+    if action in NEEDS_NO_PERMISSION:
         return []
     if action not in RESOURCE_TYPES:
         raise AssertionError(f"{action} is not in deploy/iam_actions.py: no policy can grant it")

@@ -153,7 +153,8 @@ def test_building_twice_gives_the_same_bytes_under_3_mb(tmp_path: Path, arch: st
     assert first.size < LIMIT, f"{first.size} bytes"
     tops = _top_levels(first.path)
     assert not tops & set(NOT_BUNDLED)
-    assert {"shiftwork", "shiftwork_rules", "shiftwork_data", "yaml", "jsonschema", "rpds", "tzdata"} <= tops
+    assert {"shiftwork", "shiftwork_rules", "shiftwork_data", "shiftwork_models", "yaml", "jsonschema", "rpds",
+            "tzdata"} <= tops
     with zipfile.ZipFile(first.path) as z:
         names = z.namelist()
         assert not any("__pycache__" in n or n.endswith((".pyc", "/RECORD")) for n in names)
@@ -167,6 +168,10 @@ def test_boto3_only_on_request_and_different_years_change_the_hash(tmp_path: Pat
     plain = _build(tmp_path / "plain")
     boto = _build(tmp_path / "boto", bundle_boto3=True)
     assert {"boto3", "botocore", "dateutil", "six"} <= _top_levels(boto.path)
+    with zipfile.ZipFile(boto.path) as z:  # the models are cut from the bundled botocore, which the function runs
+        manifest = json.loads(z.read(f"{layout.MODELS_DIR}/manifest.json"))
+        assert manifest["botocore"] == wheels.RUNTIME_PROVIDED["botocore"] == boto.botocore
+        assert z.read(f"{layout.MODELS_DIR}/ec2/2016-11-15/service-2.json").startswith(b'{"version":"2.0"')
     assert "holidays" not in _top_levels(boto.path)
     assert _build(tmp_path / "later", years=range(2027, 2031)).sha256 != plain.sha256
 

@@ -131,6 +131,7 @@ def test_function_role_table_and_queues() -> None:
     env = fn["Environment"]["Variables"]
     assert env[ENV_TABLE] == {"Ref": "StateTable"} and env[ENV_QUEUE_URL] == {"Ref": "FanOutQueue"}
     assert env[ENV_RULES] == "/var/task/shiftwork_rules"
+    assert env["SHIFTWORK_MODELS"] == "/var/task/shiftwork_models"  # engine.execute.models reads it
     policies = {p["PolicyName"]: p["PolicyDocument"] for p in res["FunctionRole"]["Properties"]["Policies"]}
     assert policies["rules"] == POLICY
     logs = next(s for s in policies["dispatcher"]["Statement"] if s["Sid"] == "Logs")

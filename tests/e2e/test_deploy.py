@@ -82,6 +82,7 @@ def test_deploy_creates_the_stack_updates_it_and_the_zip_runs_alone(aws: str, tm
     assert function["FunctionName"] == "demo" and function["Runtime"] == f"python{HOST_PYTHON}"
     assert function["Handler"] == "shiftwork.engine.dispatch.lambda_handler.handler"
     assert function["Environment"]["Variables"]["SHIFTWORK_HOLIDAYS"] == "/var/task/shiftwork_data/holidays.json"
+    assert function["Environment"]["Variables"]["SHIFTWORK_MODELS"] == "/var/task/shiftwork_models"
     role = client("iam", aws).get_role(RoleName=physical["FunctionRole"])["Role"]
     assert function["Role"] == role["Arn"]
     table = client("dynamodb", aws).describe_table(TableName=physical["StateTable"])["Table"]
@@ -152,9 +153,14 @@ def run_from_zip(zip_path: Path, tmp: Path, url: str, table: str, schedule_input
         "    def get_remaining_time_in_millis(self): return 600000\n"
         f"summary = lambda_handler.handler({event!r}, Context())\n"
         "print('SUMMARY ' + json.dumps(summary, default=str))\n"
+        # every service model botocore parsed came from the package's trimmed models
+        "loader = lambda_handler._dispatcher.planning._base._session.get_component('data_loader')\n"
+        "parsed = [v[1] for k, v in loader._cache.items() if k[0] == 'load_data_with_path' and k[1].endswith('/service-2')]\n"
+        "print('MODELS ' + json.dumps(parsed))\n"
     )
     env = {"SHIFTWORK_RULES": str(unpacked / "shiftwork_rules"),
            "SHIFTWORK_HOLIDAYS": str(unpacked / "shiftwork_data" / "holidays.json"),
+           "SHIFTWORK_MODELS": str(unpacked / "shiftwork_models"),
            "SHIFTWORK_TABLE": table, "SHIFTWORK_ENDPOINT_URL": url, "AWS_REGION": REGION,
            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
            "PATH": "/usr/bin:/bin", "TZ": "UTC"}
@@ -163,6 +169,9 @@ def run_from_zip(zip_path: Path, tmp: Path, url: str, table: str, schedule_input
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = json.loads(next(line for line in proc.stdout.splitlines() if line.startswith("SUMMARY "))[8:])
     assert summary["failed_rules"] == []
+    parsed = json.loads(next(line for line in proc.stdout.splitlines() if line.startswith("MODELS "))[7:])
+    assert {Path(p).parts[-3] for p in parsed} >= {"dynamodb", "ec2"}, parsed  # the state table, the examples' fleet
+    assert all(p.startswith(str(unpacked / "shiftwork_models") + "/") for p in parsed), parsed
     ddb = client("dynamodb", url)
     item = ddb.get_item(TableName=table, Key={"pk": {"S": "rule#dev-office-hours"}})["Item"]
     saved = json.loads(item["state"]["S"])

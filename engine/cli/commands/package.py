@@ -67,7 +67,12 @@ def build(args: argparse.Namespace, rules: RulesView) -> packager.Package:
 
 
 def describe(built: packager.Package) -> str:
-    return f"{built.path}\nsize: {built.size:,} bytes ({built.size / 1024 / 1024:.1f} MB)\nsha256: {built.sha256}"
+    runtime = wheels.RUNTIME_PROVIDED["botocore"]
+    models = f"AWS models: cut to the operations shiftwork calls, from botocore {built.botocore}"
+    if built.botocore != runtime:
+        models += (f"\nwarning: the Lambda runtime provides botocore {runtime}; there the function uses botocore's "
+                   "complete models (about 30 MB more memory) unless the package bundles boto3 (--bundle-boto3)")
+    return f"{built.path}\nsize: {built.size:,} bytes ({built.size / 1024 / 1024:.1f} MB)\nsha256: {built.sha256}\n{models}"
 
 
 def run(args: argparse.Namespace) -> int:
