@@ -5,10 +5,11 @@ shiftwork's own: imports, loading the rules, evaluating and planning every firin
 of the whole process (interpreter start included) and its peak RSS (VmHWM), the median of --runs
 fresh processes. Targets (issue 14): under 500 ms CPU and 80 MB peak.
 
-Measured as deployed: with what the package ships beside the rules, written to a temporary folder:
-the AWS models (deploy.service_models, cut from the installed botocore; SHIFTWORK_MODELS) and the
-resolved holidays (deploy.holidays_data; SHIFTWORK_HOLIDAYS). Then, for comparison, as a development
-install runs: botocore's complete models and the `holidays` package.
+Measured as deployed: with what the package ships beside the code, written to a temporary folder:
+the rules with the digest that lets the function skip the schema pass (deploy.package), the AWS
+models (deploy.service_models, cut from the installed botocore; SHIFTWORK_MODELS) and the resolved
+holidays (deploy.holidays_data; SHIFTWORK_HOLIDAYS). Then, for comparison, as a development install
+runs: the rules validated in full, botocore's complete models and the `holidays` package.
 
     python bench/cold_start.py [--runs 5] [--rules rules/examples] [--at 2027-03-22T19:00:00Z]
 """
@@ -102,32 +103,39 @@ def floor(services: list[str], data: str | None) -> None:
 
 
 def write_package_data(folder: Path, rules: str) -> Path:
-    """What the package ships beside the code and rules: models/ (cut from the installed botocore) and
-    holidays.json (the calendars the rules use, this year and three more)."""
+    """What the package ships beside the code: shiftwork_rules/ (the rules and the digest that lets the
+    function skip the schema pass), models/ (cut from the installed botocore) and holidays.json (the
+    calendars the rules use, this year and three more)."""
     import shiftwork.handlers  # noqa: F401  (loading rules needs the registered actions)
     from shiftwork.deploy import holidays_data
+    from shiftwork.deploy.package import rule_files, validated_marker
     from shiftwork.deploy.rules_view import load_view
     from shiftwork.deploy.service_models import model_files
 
-    for name, data in model_files().items():
-        (folder / "models" / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / "models" / name).write_bytes(data)
-    document = holidays_data.holidays_document(load_view([rules]).calendars, holidays_data.package_years())
-    (folder / "holidays.json").write_bytes(holidays_data.encode(document))
+    view = load_view([rules])
+    packed = rule_files(rules)
+    files = {**{f"models/{name}": data for name, data in model_files().items()},
+             **packed, **validated_marker(view, packed),  # shiftwork_rules/: the rules and their digest
+             "holidays.json": holidays_data.encode(holidays_data.holidays_document(view.calendars,
+                                                                                  holidays_data.package_years()))}
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
     return folder
 
 
 def measure(args: argparse.Namespace, data: str | None) -> None:
     extra = ["--data", data] if data else []
+    rules = os.path.join(data, "shiftwork_rules") if data else args.rules
     runs = []
     for _ in range(args.runs):
-        out = subprocess.run([sys.executable, __file__, "--child", "--rules", args.rules, "--at", args.at, *extra],
+        out = subprocess.run([sys.executable, __file__, "--child", "--rules", rules, "--at", args.at, *extra],
                              capture_output=True, text=True, check=True, timeout=120)
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     cpu = statistics.median(r["cpu_ms"] for r in runs)
     peak = statistics.median(r["peak_mb"] for r in runs)
     last = runs[-1]
-    which = "as packaged (trimmed AWS models, resolved holidays)" if data else \
+    which = "as packaged (validated rules, trimmed AWS models, resolved holidays)" if data else \
         "as installed (botocore's complete models, the holidays package)"
     print(f"cold tick on {args.rules} at {args.at}, {which}: CPU {cpu:.0f} ms (target < 500), "
           f"peak RSS {peak:.1f} MB (target < 80), median of {len(runs)} fresh processes")

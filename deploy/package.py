@@ -12,6 +12,7 @@ package is neither uploaded nor deployed again. Layout (deploy.layout)::
 """
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -79,9 +80,10 @@ def build_package(rules_dir: str | os.PathLike[str], out_dir: str | os.PathLike[
     # Cut from the botocore the function will run: the bundled one, else the one installed here (the
     # function checks the release at start and falls back to botocore's own models on another).
     botocore_data = service_models.Botocore.bundled(dependencies) if bundle_boto3 else service_models.Botocore.installed()
+    rules_part = rule_files(rules_dir)
     entries = merge(
         ("shiftwork", code_files(root)),
-        ("rules", rule_files(rules_dir)),
+        ("rules", {**rules_part, **validated_marker(view, rules_part)}),
         ("holidays", {layout.HOLIDAYS_FILE: holidays_data.encode(document)}),
         ("models", {f"{layout.MODELS_DIR}/{name}": data for name, data in service_models.model_files(botocore_data).items()}),
         ("dependencies", dependencies),
@@ -98,6 +100,17 @@ def build_package(rules_dir: str | os.PathLike[str], out_dir: str | os.PathLike[
         Path(scratch).unlink(missing_ok=True)
         raise
     return Package(final, size, digest, botocore_data.version)
+
+
+def validated_marker(view: RulesView, packed: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The digest of the packed rule files, recorded beside them, when they are the very bytes the engine
+    validated (so the function skips the schema pass); nothing when they differ (a file changed since it
+    was loaded, or a view made by hand): the function then validates them in full."""
+    from shiftwork.engine.language.loader import VALIDATED_FILE, rules_digest
+
+    if not view.digest or rules_digest(sorted(packed.items())) != view.digest:
+        return {}
+    return {f"{layout.RULES_DIR}/{VALIDATED_FILE}": json.dumps({"format": 1, "sha256": view.digest}).encode() + b"\n"}
 
 
 def merge(*parts: tuple[str, Mapping[str, bytes]]) -> dict[str, bytes]:

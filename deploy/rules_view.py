@@ -53,15 +53,18 @@ class HolidayCalendar:
 class RulesView:
     rules: tuple[RuleView, ...]
     calendars: tuple[HolidayCalendar, ...] = field(default=())
+    digest: str = ""  # of the rule files the engine loaded and validated (engine.language.loader.rules_digest)
 
     def without(self, name: str) -> RulesView:
-        """The same view with one rule removed (what a deploy after deleting that rule sees)."""
+        """The same view with one rule removed (what a deploy after deleting that rule sees): other rules, so
+        no digest."""
         return RulesView(tuple(r for r in self.rules if r.name != name), self.calendars)
 
 
 def view(ruleset: Any) -> RulesView:
     """Extract a RulesView from a loaded `RuleSet`."""
-    return RulesView(tuple(_rule_view(ruleset, rule) for rule in ruleset.rules), holiday_calendars(ruleset))
+    return RulesView(tuple(_rule_view(ruleset, rule) for rule in ruleset.rules), holiday_calendars(ruleset),
+                     getattr(ruleset, "digest", ""))
 
 
 def load_view(paths: Sequence[str]) -> RulesView:

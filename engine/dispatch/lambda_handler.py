@@ -14,7 +14,7 @@ from shiftwork.engine.execute.models import ENV as MODELS_ENV, use_trimmed_model
 from shiftwork.engine.dispatch.dispatcher import MIN_REMAINING_MS, Dispatcher, json_log
 from shiftwork.engine.events.shapes import BadEvent, event_time
 from shiftwork.engine.language import holiday_bundle
-from shiftwork.engine.language.loader import load
+from shiftwork.engine.language.loader import load, validated_digest
 from shiftwork.engine.dispatch.dynamo_state import DynamoState
 from shiftwork.engine.dispatch.fanout import DEFAULT_THRESHOLD, Queue
 from shiftwork.engine.dispatch.state import MemoryState, State
@@ -50,7 +50,8 @@ def build(env: dict[str, str] | None = None, *, state: State | None = None,
             json_log({"level": "WARNING", "message": "SHIFTWORK_TABLE is not set: state lives in memory only, so "
                       "every cold start re-evaluates windows from scratch and the tick lock does not span "
                       "invocations"})
-    ruleset = load([default_rules(env)])
+    rules = default_rules(env)
+    ruleset = load([rules], validated=validated_digest(rules))  # the package validated them: no schema pass
     queue_url = env.get("SHIFTWORK_QUEUE_URL")
     queue = Queue(writing.client("sqs", region), queue_url) if queue_url else None
     threshold = int(env.get("SHIFTWORK_FANOUT_THRESHOLD") or DEFAULT_THRESHOLD)

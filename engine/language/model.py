@@ -162,6 +162,7 @@ class RuleSet:
     files: tuple[str, ...]
     calendars: Mapping[str, Calendar] = field(default_factory=dict)
     notify: Mapping[str, NotifyTarget] = field(default_factory=dict)
+    digest: str = ""  # of the rule files and the schema that accepted them (loader.rules_digest)
 
     def accounts(self) -> dict[str, Account]:
         """Every account a rule names, by id (how the executor reaches a change's resource)."""

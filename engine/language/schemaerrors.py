@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from shiftwork.engine.errors import Diagnostic
 from shiftwork.engine.language.suggest import did_you_mean
 from shiftwork.engine.language.yamldoc import Document, format_path  # noqa: F401  (format_path is re-exported)
+
+if TYPE_CHECKING:  # jsonschema is imported where the schema pass runs: a packaged, pre-validated rule set skips it
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 PATTERN_HINTS = {
     "name": "use lower-case letters, digits and '-', starting and ending with a letter or digit",
@@ -187,6 +188,8 @@ def _one(doc: Document, err: ValidationError) -> Iterator[Diagnostic]:
     elif kind == "maxLength":
         yield diagnostic(doc, path, f"is too long ({len(value)} characters; at most {err.validator_value})")
     elif kind == "propertyNames":
+        from jsonschema import Draft202012Validator
+
         for name in sorted(value):
             if not isinstance(name, str) or not Draft202012Validator({"pattern": err.validator_value.get(
                     "pattern", ".*")}).is_valid(name):

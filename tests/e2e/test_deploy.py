@@ -157,6 +157,7 @@ def run_from_zip(zip_path: Path, tmp: Path, url: str, table: str, schedule_input
         "loader = lambda_handler._dispatcher.planning._base._session.get_component('data_loader')\n"
         "parsed = [v[1] for k, v in loader._cache.items() if k[0] == 'load_data_with_path' and k[1].endswith('/service-2')]\n"
         "print('MODELS ' + json.dumps(parsed))\n"
+        "print('JSONSCHEMA ' + json.dumps('jsonschema' in sys.modules))\n"  # the package validated the rules
     )
     env = {"SHIFTWORK_RULES": str(unpacked / "shiftwork_rules"),
            "SHIFTWORK_HOLIDAYS": str(unpacked / "shiftwork_data" / "holidays.json"),
@@ -172,6 +173,7 @@ def run_from_zip(zip_path: Path, tmp: Path, url: str, table: str, schedule_input
     parsed = json.loads(next(line for line in proc.stdout.splitlines() if line.startswith("MODELS "))[7:])
     assert {Path(p).parts[-3] for p in parsed} >= {"dynamodb", "ec2"}, parsed  # the state table, the examples' fleet
     assert all(p.startswith(str(unpacked / "shiftwork_models") + "/") for p in parsed), parsed
+    assert "JSONSCHEMA false" in proc.stdout.splitlines()
     ddb = client("dynamodb", url)
     item = ddb.get_item(TableName=table, Key={"pk": {"S": "rule#dev-office-hours"}})["Item"]
     saved = json.loads(item["state"]["S"])

@@ -20,6 +20,7 @@ def test_known_regions_cover_every_region_botocore_gives_ec2() -> None:
     assert ec2 <= known_regions()
     assert {"eu-west-1", "us-east-1", "cn-north-1", "us-gov-west-1"} <= known_regions()
     assert unknown_region("eu-wst-1") is not None and unknown_region("eu-west-1") is None
+    assert unknown_region("aws-global") is not None  # an endpoint name for global services, not a region
 
 
 def test_country_codes_match_the_holidays_package() -> None:
@@ -54,3 +55,29 @@ print(json.dumps({"models": models, "countries": countries}))
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen["models"] == []
     assert seen["countries"] == ["holidays.countries.united_kingdom", "holidays.countries.united_states"]
+
+
+def test_packaged_rules_load_without_importing_jsonschema(tmp_path: Path) -> None:
+    """The package validated the rules and recorded their digest: the function's cold start skips the schema."""
+    import shutil
+
+    import shiftwork.handlers  # noqa: F401
+    from shiftwork.deploy.package import rule_files, validated_marker
+    from shiftwork.deploy.rules_view import load_view
+
+    rules = tmp_path / "shiftwork_rules"
+    shutil.copytree(ROOT / "rules" / "examples", rules)
+    marker = validated_marker(load_view([str(rules)]), rule_files(rules))
+    assert marker, "the package records a digest for rules it loaded"
+    (tmp_path / next(iter(marker))).write_bytes(next(iter(marker.values())))
+    probe = f"""
+import json, sys
+import shiftwork.handlers
+from shiftwork.engine.language.loader import load, validated_digest
+ruleset = load([{str(rules)!r}], validated=validated_digest({str(rules)!r}))
+print(json.dumps({{"rules": len(ruleset.rules), "jsonschema": sorted(m for m in sys.modules if m.startswith("jsonschema"))}}))
+"""
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen == {"rules": 19, "jsonschema": []}
