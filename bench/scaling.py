@@ -112,11 +112,18 @@ rules:
 
 
 def tick_section(sizes: Sequence[int]) -> None:
-    """A Lambda tick (fresh interpreter, cold) stopping every instance of a fake EC2 fleet."""
+    """A Lambda tick (fresh interpreter, cold, as packaged: see cold_start.py) stopping every instance of a fake
+    EC2 fleet."""
+    sys.path.insert(0, str(HERE))
+    from cold_start import write_package_data
+
     def measure(n: int) -> dict[str, float]:
         with tempfile.TemporaryDirectory(prefix="shiftwork-scaling-") as tmp:
-            (Path(tmp) / "stop.yaml").write_text(TICK_RULES)
-            out = subprocess.run([sys.executable, str(HERE / "cold_start.py"), "--child", "--rules", tmp,
+            (Path(tmp) / "rules").mkdir()
+            (Path(tmp) / "rules" / "stop.yaml").write_text(TICK_RULES)
+            data = write_package_data(Path(tmp) / "package", str(Path(tmp) / "rules"))
+            out = subprocess.run([sys.executable, str(HERE / "cold_start.py"), "--child",
+                                  "--rules", str(data / "shiftwork_rules"), "--data", str(data),
                                   "--at", "2027-03-22T19:00:00Z", "--instances", str(n)],
                                  capture_output=True, text=True, check=True, timeout=1800)
         figures = json.loads(out.stdout.strip().splitlines()[-1])

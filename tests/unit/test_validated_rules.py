@@ -15,10 +15,10 @@ from shiftwork.engine.language.loader import VALIDATED_FILE, load, rules_digest,
 RULES = """version: 1
 regions: [eu-west-1]
 rules:
-  - name: dev-evening-stop
+  - name: lab-night-stop
     resource: ec2.instance
-    match: {tags: {env: dev}}
-    on: {cron: "0 19 * * mon-fri"}
+    match: {tags: {team: lab}}
+    on: {cron: "30 20 * * *"}
     actions: [ec2.stop]
 """
 
@@ -42,7 +42,7 @@ def test_the_same_bytes_skip_the_schema_pass(tmp_path: Path, monkeypatch: pytest
     assert digest == rules_digest([(str(rules / "stop.yaml"), RULES.encode())])
     no_schema_pass(monkeypatch)
     again = load([str(rules)], validated=digest)
-    assert [r.name for r in again.rules] == ["dev-evening-stop"] and again.digest == digest
+    assert [r.name for r in again.rules] == ["lab-night-stop"] and again.digest == digest
     with pytest.raises(AssertionError, match="the schema pass ran"):
         load([str(rules)])  # without the digest it validates
 
