@@ -5,13 +5,15 @@ shiftwork's own: imports, loading the rules, evaluating and planning every firin
 of the whole process (interpreter start included) and its peak RSS (VmHWM), the median of --runs
 fresh processes. Targets (issue 14): under 500 ms CPU and 80 MB peak.
 
-Measured as deployed: with what the package ships beside the code, written to a temporary folder:
-the rules with the digest that lets the function skip the schema pass (deploy.package), the AWS
-models (deploy.service_models, cut from the installed botocore; SHIFTWORK_MODELS) and the resolved
-holidays (deploy.holidays_data; SHIFTWORK_HOLIDAYS). Then, for comparison, as a development install
-runs: the rules validated in full, botocore's complete models and the `holidays` package.
+Measured as deployed: with what the package ships of its own, written to a temporary folder and
+imported from there without writing bytecode (Lambda's /var/task is read-only): the code and its
+bytecode (deploy.bytecode; --no-bytecode: without), the rules with the digest that lets the function
+skip the schema pass (deploy.package), the AWS models (deploy.service_models, cut from the installed
+botocore; SHIFTWORK_MODELS) and the resolved holidays (deploy.holidays_data; SHIFTWORK_HOLIDAYS).
+Then, for comparison, as a development install runs: the rules validated in full, botocore's complete
+models and the `holidays` package.
 
-    python bench/cold_start.py [--runs 5] [--rules rules/examples] [--at 2027-03-22T19:00:00Z]
+    python bench/cold_start.py [--runs 5] [--no-bytecode] [--rules rules/examples] [--at 2027-03-22T19:00:00Z]
 """
 from __future__ import annotations
 
@@ -67,6 +69,9 @@ def child(rules: str, at: str, instances: int = 0, data: str | None = None) -> N
     os.environ.update({"SHIFTWORK_RULES": rules, "AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "testing",
                        "AWS_SECRET_ACCESS_KEY": "testing"})
     os.environ.pop("SHIFTWORK_TABLE", None)
+    if data:  # the package's code, as the function imports it: nothing can write __pycache__ in /var/task
+        sys.path.insert(0, data)
+        sys.dont_write_bytecode = True
     for name, relative in (("SHIFTWORK_MODELS", "models"), ("SHIFTWORK_HOLIDAYS", "holidays.json")):
         if data:
             os.environ[name] = os.path.join(data, relative)
@@ -102,19 +107,20 @@ def floor(services: list[str], data: str | None) -> None:
     print(json.dumps({"cpu_ms": (use.ru_utime + use.ru_stime) * 1000, "peak_mb": peak_mb()}))
 
 
-def write_package_data(folder: Path, rules: str) -> Path:
-    """What the package ships beside the code: shiftwork_rules/ (the rules and the digest that lets the
-    function skip the schema pass), models/ (cut from the installed botocore) and holidays.json (the
-    calendars the rules use, this year and three more)."""
+def write_package_data(folder: Path, rules: str, *, compiled: bool = True) -> Path:
+    """What the package ships of its own: shiftwork/ (the code, with its bytecode for this Python unless
+    `compiled` is false), shiftwork_rules/ (the rules and the digest that lets the function skip the schema
+    pass), models/ (cut from the installed botocore) and holidays.json (the calendars the rules use)."""
     import shiftwork.handlers  # noqa: F401  (loading rules needs the registered actions)
-    from shiftwork.deploy import holidays_data
-    from shiftwork.deploy.package import rule_files, validated_marker
+    from shiftwork.deploy import bytecode, holidays_data
+    from shiftwork.deploy.package import code_files, rule_files, validated_marker
     from shiftwork.deploy.rules_view import load_view
     from shiftwork.deploy.service_models import model_files
 
     view = load_view([rules])
     packed = rule_files(rules)
-    files = {**{f"models/{name}": data for name, data in model_files().items()},
+    code = code_files()
+    files = {**code, **(bytecode.compile_files(code, sys.executable) if compiled else {}),**{f"models/{name}": data for name, data in model_files().items()},
              **packed, **validated_marker(view, packed),  # shiftwork_rules/: the rules and their digest
              "holidays.json": holidays_data.encode(holidays_data.holidays_document(view.calendars,
                                                                                   holidays_data.package_years()))}
@@ -135,7 +141,8 @@ def measure(args: argparse.Namespace, data: str | None) -> None:
     cpu = statistics.median(r["cpu_ms"] for r in runs)
     peak = statistics.median(r["peak_mb"] for r in runs)
     last = runs[-1]
-    which = "as packaged (validated rules, trimmed AWS models, resolved holidays)" if data else \
+    which = ("as packaged (bytecode, validated rules, trimmed AWS models, resolved holidays)" if args.compiled else
+             "as packaged without bytecode") if data else \
         "as installed (botocore's complete models, the holidays package)"
     print(f"cold tick on {args.rules} at {args.at}, {which}: CPU {cpu:.0f} ms (target < 500), "
           f"peak RSS {peak:.1f} MB (target < 80), median of {len(runs)} fresh processes")
@@ -154,6 +161,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rules", default=str(HERE.parent / "rules" / "examples"))
     parser.add_argument("--at", default="2027-03-22T19:00:00Z", help="the tick (a Monday evening: rules fire)")
+    parser.add_argument("--no-bytecode", dest="compiled", action="store_false",
+                        help="the package without bytecode, as built where the target Python is missing")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--floor", help=argparse.SUPPRESS)  # services, comma-separated
     parser.add_argument("--data", help=argparse.SUPPRESS)  # the package data folder, for a child
@@ -166,7 +175,7 @@ def main() -> None:
         child(args.rules, args.at, args.instances, args.data)
         return
     with tempfile.TemporaryDirectory(prefix="shiftwork-package-data-") as folder:
-        measure(args, str(write_package_data(Path(folder), args.rules)))
+        measure(args, str(write_package_data(Path(folder), args.rules, compiled=args.compiled)))
     measure(args, None)
 
 

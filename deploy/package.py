@@ -9,6 +9,7 @@ package is neither uploaded nor deployed again. Layout (deploy.layout)::
     shiftwork_data/holidays.json          deploy.holidays_data
     shiftwork_models/...                  deploy.service_models: AWS models cut to the operations shiftwork calls
     yaml/, jsonschema/, tzdata/, ...      the wheels of deploy.wheels, unpacked
+    .../__pycache__/*.cpython-312.pyc     deploy.bytecode, when that Python is here
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from . import holidays_data, layout, service_models, wheels
+from . import bytecode, holidays_data, layout, service_models, wheels
 from .archive import write_zip
 from .rules_view import RulesView, load_view
 
@@ -32,6 +33,7 @@ class Package(NamedTuple):
     size: int  # bytes of the zip
     sha256: str
     botocore: str  # the release the trimmed AWS models were cut from (deploy.service_models)
+    bytecode: str | None  # the interpreter that compiled the package's bytecode, None when it holds none
 
 
 def source_root() -> Path:
@@ -88,6 +90,9 @@ def build_package(rules_dir: str | os.PathLike[str], out_dir: str | os.PathLike[
         ("models", {f"{layout.MODELS_DIR}/{name}": data for name, data in service_models.model_files(botocore_data).items()}),
         ("dependencies", dependencies),
     )
+    compiler = bytecode.interpreter(python)
+    if compiler is not None:
+        entries.update(bytecode.compile_files(entries, compiler))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     fd, scratch = tempfile.mkstemp(dir=out, prefix=".package-", suffix=".zip")
@@ -99,7 +104,7 @@ def build_package(rules_dir: str | os.PathLike[str], out_dir: str | os.PathLike[
     except BaseException:
         Path(scratch).unlink(missing_ok=True)
         raise
-    return Package(final, size, digest, botocore_data.version)
+    return Package(final, size, digest, botocore_data.version, compiler)
 
 
 def validated_marker(view: RulesView, packed: Mapping[str, bytes]) -> dict[str, bytes]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import botocore
 import pytest
 
-from shiftwork.deploy import wheels
+from shiftwork.deploy import bytecode, wheels
 from shiftwork.engine.cli.main import main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,11 +33,15 @@ def test_package_prints_size_and_sha256_and_is_reproducible(tmp_path: Path, caps
         assert code == 0
         match = re.fullmatch(r"(\S+\.zip)\nsize: ([\d,]+) bytes \(\d+\.\d MB\)\nsha256: ([0-9a-f]{64})\n"
                              r"AWS models: cut to the operations shiftwork calls, from botocore (\S+)\n"
-                             r"(warning: the Lambda runtime provides botocore \S+; .*\n)?", out)
+                             r"(warning: the Lambda runtime provides botocore \S+; .*\n)?"
+                             r"bytecode: (.*)\n", out)
         assert match, out
         assert match[4] == botocore.__version__
         # the function uses the models on the botocore they were cut from: a different runtime is said aloud
         assert (match[5] is None) == (botocore.__version__ == wheels.RUNTIME_PROVIDED["botocore"])
+        compiler = bytecode.interpreter("3.12")  # the default runtime's Python, when it is installed here
+        assert match[6] == (f"compiled by {compiler}" if compiler else "none (the target Python is not installed "
+                            "here), so each cold start compiles the code (about 90 ms more CPU)")
         path, size, digest = Path(match[1]), int(match[2].replace(",", "")), match[3]
         assert path.parent == tmp_path / run and path.name == f"shiftwork-x86_64-{digest[:16]}.zip"
         assert path.stat().st_size == size < LIMIT

@@ -145,6 +145,11 @@ def run_from_zip(zip_path: Path, tmp: Path, url: str, table: str, schedule_input
     script = (
         "import json, sys\n"
         f"sys.path[:0] = [{str(unpacked)!r}, {str(runtime)!r}]\n"
+        # every module compiled from source: the package's own should come compiled (deploy.bytecode)
+        "import importlib.machinery\n"
+        "compiled, to_code = [], importlib.machinery.SourceFileLoader.source_to_code\n"
+        "importlib.machinery.SourceFileLoader.source_to_code = "
+        "lambda self, data, path, *a, **k: compiled.append(path) or to_code(self, data, path, *a, **k)\n"
         "from shiftwork.engine.dispatch import lambda_handler\n"
         "import shiftwork, yaml, importlib.util\n"
         "assert importlib.util.find_spec('holidays') is None, 'holidays is importable'\n"
@@ -158,6 +163,7 @@ def run_from_zip(zip_path: Path, tmp: Path, url: str, table: str, schedule_input
         "parsed = [v[1] for k, v in loader._cache.items() if k[0] == 'load_data_with_path' and k[1].endswith('/service-2')]\n"
         "print('MODELS ' + json.dumps(parsed))\n"
         "print('JSONSCHEMA ' + json.dumps('jsonschema' in sys.modules))\n"  # the package validated the rules
+        f"print('COMPILED ' + json.dumps([p for p in compiled if p.startswith({str(unpacked)!r})]))\n"
     )
     env = {"SHIFTWORK_RULES": str(unpacked / "shiftwork_rules"),
            "SHIFTWORK_HOLIDAYS": str(unpacked / "shiftwork_data" / "holidays.json"),
@@ -174,6 +180,7 @@ def run_from_zip(zip_path: Path, tmp: Path, url: str, table: str, schedule_input
     assert {Path(p).parts[-3] for p in parsed} >= {"dynamodb", "ec2"}, parsed  # the state table, the examples' fleet
     assert all(p.startswith(str(unpacked / "shiftwork_models") + "/") for p in parsed), parsed
     assert "JSONSCHEMA false" in proc.stdout.splitlines()
+    assert "COMPILED []" in proc.stdout.splitlines(), proc.stdout  # the zip holds the bytecode of its Python
     ddb = client("dynamodb", url)
     item = ddb.get_item(TableName=table, Key={"pk": {"S": "rule#dev-office-hours"}})["Item"]
     saved = json.loads(item["state"]["S"])

@@ -72,7 +72,11 @@ def describe(built: packager.Package) -> str:
     if built.botocore != runtime:
         models += (f"\nwarning: the Lambda runtime provides botocore {runtime}; there the function uses botocore's "
                    "complete models (about 30 MB more memory) unless the package bundles boto3 (--bundle-boto3)")
-    return f"{built.path}\nsize: {built.size:,} bytes ({built.size / 1024 / 1024:.1f} MB)\nsha256: {built.sha256}\n{models}"
+    code = (f"bytecode: compiled by {built.bytecode}" if built.bytecode else
+            "bytecode: none (the target Python is not installed here), so each cold start compiles the code "
+            "(about 90 ms more CPU)")
+    return (f"{built.path}\nsize: {built.size:,} bytes ({built.size / 1024 / 1024:.1f} MB)\nsha256: {built.sha256}\n"
+            f"{models}\n{code}")
 
 
 def run(args: argparse.Namespace) -> int:
