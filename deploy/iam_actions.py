@@ -94,6 +94,15 @@ RESOURCE_TYPES: dict[str, tuple[str, ...]] = {
 # Calls shiftwork makes that need no permission: AWS answers them for any principal (the STS reference page).
 NEEDS_NO_PERMISSION = frozenset({"sts:GetCallerIdentity"})
 
+# API operations an IAM action allows besides its namesake: SQS's batch actions cannot be granted themselves,
+# the single action's permission grants them (Amazon SQS Developer Guide, "Amazon SQS batch actions",
+# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html).
+ALSO_ALLOWS: dict[str, tuple[str, ...]] = {
+    "sqs:SendMessage": ("SendMessageBatch",),
+    "sqs:DeleteMessage": ("DeleteMessageBatch",),
+    "sqs:ChangeMessageVisibility": ("ChangeMessageVisibilityBatch",),
+}
+
 # The IAM resource types that are (or belong to) a shiftwork resource type: where a rule's scope applies.
 SAME_THING: dict[str, frozenset[str]] = {
     "ec2.instance": frozenset({"instance"}),

@@ -2,8 +2,8 @@
 
 A cold start would otherwise parse every service's complete model (EC2: ~4,400 shapes, ~30 MB of
 peak memory) for a handful of operations. For each service shiftwork calls, `model_files` keeps the
-operations the deployment's role may call (deploy.iam_actions: an operation outside them would be
-refused by IAM anyway) and every shape they reach, without documentation, cut from one botocore
+operations the function's role allows (deploy.iam_actions for what rules do, deploy.policy for its own
+table and queues: an operation outside them would be refused by IAM anyway) and every shape they reach, without documentation, cut from one botocore
 release: the installed one, or the one the package bundles. The package stores them under
 `shiftwork_models/` (deploy.layout.MODELS_DIR) in botocore's own layout::
 
@@ -24,7 +24,8 @@ from typing import Any
 
 from shiftwork.engine.execute.models import FORMAT, MANIFEST
 
-from .iam_actions import NEEDS_NO_PERMISSION, RESOURCE_TYPES
+from .iam_actions import ALSO_ALLOWS, NEEDS_NO_PERMISSION, RESOURCE_TYPES
+from .policy import QUEUE_ACTIONS, STATE_ACTIONS
 
 SERVICE_OF_PREFIX = {"elasticfilesystem": "efs"}  # IAM's service prefix -> botocore's service name, where they differ
 FUNCTION_OWN = frozenset({"logs"})  # permissions the Lambda runtime uses (its log stream), not calls shiftwork makes
@@ -90,14 +91,20 @@ class Botocore:
         return latest, json.loads(raw)
 
 
+def granted() -> set[str]:
+    """Every IAM action the function may use: what rules may do (deploy.iam_actions), its own state table and
+    queues (deploy.policy), and the calls that need no permission."""
+    return set(RESOURCE_TYPES) | set(STATE_ACTIONS) | set(QUEUE_ACTIONS) | set(NEEDS_NO_PERMISSION)
+
+
 def operations(actions: Iterable[str] | None = None) -> dict[str, list[str]]:
-    """botocore service -> the operations shiftwork may call, from the IAM actions it is granted."""
+    """botocore service -> the operations shiftwork may call: those the IAM actions it is granted allow."""
     found: dict[str, set[str]] = {}
-    for action in (sorted(RESOURCE_TYPES) + sorted(NEEDS_NO_PERMISSION)) if actions is None else actions:
+    for action in sorted(granted() if actions is None else actions):
         prefix, _, name = action.partition(":")
         if prefix in FUNCTION_OWN:
             continue
-        found.setdefault(SERVICE_OF_PREFIX.get(prefix, prefix), set()).add(name)
+        found.setdefault(SERVICE_OF_PREFIX.get(prefix, prefix), set()).update((name, *ALSO_ALLOWS.get(action, ())))
     return {service: sorted(names) for service, names in sorted(found.items())}
 
 

@@ -11,8 +11,8 @@ retries) still comes from botocore.
 A model describes a botocore release's view of the API, so the folder is used only when the running
 botocore is that release; on any other (the Lambda runtime was updated since the package was built)
 the function logs a warning and uses botocore's complete models: more memory, same behaviour. The
-operations are the IAM actions the deployment's role may call (deploy.iam_actions): an operation
-outside them would be refused by IAM in any case.
+operations are those the function's role allows (deploy.iam_actions for what rules do, deploy.policy
+for its state table and queues): an operation outside them would be refused by IAM in any case.
 """
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ in the trimmed model. Only documentation is left out.
 """
 from __future__ import annotations
 
+import ast
 import gzip
 import json
 from pathlib import Path
@@ -14,13 +15,18 @@ from typing import Any
 import botocore
 import botocore.session
 import pytest
+from botocore import xform_name
 from botocore.model import ServiceModel, Shape
 
 from shiftwork.deploy import service_models
 from shiftwork.deploy.iam_actions import RESOURCE_TYPES
 from shiftwork.engine.execute.models import FORMAT, MANIFEST
+from shiftwork.engine.plan.drift import BOOKKEEPING
 
 DOCS = {"documentation", "documentationUrl"}
+ROOT = Path(__file__).resolve().parents[2]
+# Code the function never runs: the CLI, and the tag writes of `shiftwork override` (the operator's credentials).
+NOT_IN_THE_FUNCTION = ("engine/cli/", "engine/plan/override_targets.py")
 
 
 def full_model(service: str) -> ServiceModel:
@@ -86,6 +92,29 @@ def test_every_kept_operation_is_botocores_own_and_nothing_else_is_kept(files: d
                 same_shape(mine_error, full_error, seen)
         assert set(trimmed["shapes"]) == seen  # what the kept operations reach, and nothing more
         assert not DOCS & set(json.dumps(trimmed).split('"'))  # no documentation key anywhere
+
+
+def test_every_operation_the_functions_code_names_is_kept() -> None:
+    """A call (`client.batch_get_item(...)`) or an operation name in a Change (`"create_or_update_tags"`) that
+    no kept model holds would fail in the function with AttributeError: each must be kept for some service."""
+    kept = {xform_name(op) for names in service_models.operations().values() for op in names}
+    anywhere = {xform_name(op): service for service in service_models.operations()
+                for op in full_model(service).operation_names}
+    named: dict[str, set[str]] = {}
+    for path in sorted([*ROOT.joinpath("engine").rglob("*.py"), *ROOT.joinpath("handlers").rglob("*.py")]):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative.startswith(NOT_IN_THE_FUNCTION):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = node.attr if isinstance(node, ast.Attribute) else \
+                node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+            if name in anywhere:
+                named.setdefault(name, set()).add(relative)
+    assert "batch_get_item" in named and "send_message_batch" in named  # the scan sees the state table and queue
+    for name in BOOKKEEPING:  # drift recognises these operations in plans; it does not call them
+        if named.get(name) == {"engine/plan/drift.py"}:
+            del named[name]
+    assert {name: (anywhere[name], sorted(where)) for name, where in named.items() if name not in kept} == {}
 
 
 def test_trimmed_models_are_small_and_the_same_bytes_every_time(files: dict[str, bytes]) -> None:

@@ -78,3 +78,54 @@ def test_unset_means_botocores_models_and_no_log(aws: None) -> None:
     session = boto3.Session(region_name="eu-west-1")
     assert use_trimmed_models(session, None, logs.append) is False and logs == []
     assert hasattr(session.client("ec2"), "run_instances")
+
+
+FLEET_RULES = """version: 1
+regions: [eu-west-1, us-east-1]
+rules:
+  - name: dev-stop
+    resource: ec2.instance
+    match: {tags: {env: dev}}
+    on: {cron: "0 19 * * *"}
+    actions: [ec2.stop]
+"""
+
+
+def test_the_function_ticks_fans_out_and_stops_with_only_the_trimmed_models(
+        aws: None, models: Path, tmp_path: Path) -> None:
+    """State table (journal batches included), fan-out queue (batched sends), EC2 reads and writes: every call the
+    function makes on a tick and on its shards goes through the trimmed models."""
+    from shiftwork.engine.dispatch.lambda_handler import build
+
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "stop.yaml").write_text(FLEET_RULES)
+    setup = boto3.Session(region_name="eu-west-1")  # complete models: what the stack and the fleet are made with
+    setup.client("dynamodb").create_table(
+        TableName="state", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    sqs = setup.client("sqs")
+    url = sqs.create_queue(QueueName="fanout", Attributes={"VisibilityTimeout": "0"})["QueueUrl"]
+    for region in ("eu-west-1", "us-east-1"):
+        setup.client("ec2", region_name=region).run_instances(
+            ImageId="ami-12c6146b", MinCount=3, MaxCount=3,
+            TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "env", "Value": "dev"}]}])
+    session = boto3.Session(region_name="eu-west-1")
+    d = build({"SHIFTWORK_RULES": str(tmp_path / "rules"), "SHIFTWORK_TABLE": "state", "SHIFTWORK_QUEUE_URL": url,
+               "SHIFTWORK_FANOUT_THRESHOLD": "1", "SHIFTWORK_MODELS": str(models), "AWS_REGION": "eu-west-1"},
+              session=session)
+    assert session._session.get_component("data_loader").search_paths[0] == str(models)
+    tick = {"version": "0", "id": "t1", "detail-type": "Scheduled Event", "source": "aws.scheduler",
+            "time": "2026-12-21T19:00:00Z", "region": "eu-west-1", "detail": {}}
+    assert d.handle(tick)["shards_enqueued"] == 2
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    result = d.handle({"Records": [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"],
+                                    "body": m["Body"], "eventSource": "aws:sqs", "awsRegion": "eu-west-1"}
+                                   for m in messages]})
+    assert result["batchItemFailures"] == []
+    for region in ("eu-west-1", "us-east-1"):
+        reservations = setup.client("ec2", region_name=region).describe_instances()["Reservations"]
+        assert {i["State"]["Name"] for r in reservations for i in r["Instances"]} == {"stopped"}
+    parsed = [v[1] for k, v in session._session.get_component("data_loader")._cache.items()
+              if k[0] == "load_data_with_path" and k[1].endswith("/service-2")]
+    assert {Path(p).parts[-3] for p in parsed} == {"dynamodb", "ec2", "sqs"}
+    assert all(p.startswith(str(models)) for p in parsed), parsed
