@@ -34,6 +34,7 @@ class Package(NamedTuple):
     sha256: str
     botocore: str  # the release the trimmed AWS models were cut from (deploy.service_models)
     bytecode: str | None  # the interpreter that compiled the package's bytecode, None when it holds none
+    python: str  # the Lambda runtime's Python the package is built for ("3.12")
 
 
 def source_root() -> Path:
@@ -104,7 +105,7 @@ def build_package(rules_dir: str | os.PathLike[str], out_dir: str | os.PathLike[
     except BaseException:
         Path(scratch).unlink(missing_ok=True)
         raise
-    return Package(final, size, digest, botocore_data.version, compiler)
+    return Package(final, size, digest, botocore_data.version, compiler, python)
 
 
 def validated_marker(view: RulesView, packed: Mapping[str, bytes]) -> dict[str, bytes]:

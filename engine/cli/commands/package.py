@@ -73,8 +73,8 @@ def describe(built: packager.Package) -> str:
         models += (f"\nwarning: the Lambda runtime provides botocore {runtime}; there the function uses botocore's "
                    "complete models (about 30 MB more memory) unless the package bundles boto3 (--bundle-boto3)")
     code = (f"bytecode: compiled by {built.bytecode}" if built.bytecode else
-            "bytecode: none (the target Python is not installed here), so each cold start compiles the code "
-            "(about 90 ms more CPU)")
+            f"bytecode: none (Python {built.python} is not installed here to compile it), so each cold start "
+            "compiles the code (about 100 ms more CPU)")
     return (f"{built.path}\nsize: {built.size:,} bytes ({built.size / 1024 / 1024:.1f} MB)\nsha256: {built.sha256}\n"
             f"{models}\n{code}")
 
