@@ -206,7 +206,9 @@ def cli_tick(server: CountingMotoServer, rules_file: str, label: str) -> Figures
     started = time.perf_counter()
     out = io.StringIO()
     with redirect_stdout(out), redirect_stderr(io.StringIO()):
-        code = shiftwork(["run", rules_file, "--at", "2026-12-21T19:00:00Z", "--endpoint-url", server.endpoint])
+        # the state file beside the rules (fresh each run; shared by the two ticks), never ./.shiftwork
+        code = shiftwork(["run", rules_file, "--at", "2026-12-21T19:00:00Z", "--endpoint-url", server.endpoint,
+                          "--state", os.path.join(os.path.dirname(rules_file), "state.json")])
     figures = server.take(time.perf_counter() - started)
     lines = out.getvalue().splitlines()
     print(f"{label} (shiftwork run, exit {code}): {lines[-1] if lines else ''}")
