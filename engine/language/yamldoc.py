@@ -29,23 +29,30 @@ _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 
 @dataclass
 class Document:
-    """Parsed data plus the location of every value and every mapping key, by path."""
+    """Parsed data plus the location of every value and every mapping key, by path.
+
+    A location is kept as one packed int (line << 32 | column, see _packed) and made a Loc only when asked
+    for: a Loc object per YAML node was a third of a loaded rule set's memory, for diagnostics few files have.
+    """
 
     file: str
     data: Any
-    locs: dict[Path, Loc] = field(default_factory=dict)
-    key_locs: dict[Path, Loc] = field(default_factory=dict)
+    locs: dict[Path, int] = field(default_factory=dict)
+    key_locs: dict[Path, int] = field(default_factory=dict)
 
     def loc(self, path: Path, key: bool = False) -> Loc:
         """The closest known location for a path (the key itself when `key`)."""
         path = tuple(path)
         if key and path in self.key_locs:
-            return self.key_locs[path]
+            return self._loc(self.key_locs[path])
         while path:
             if path in self.locs:
-                return self.locs[path]
+                return self._loc(self.locs[path])
             path = path[:-1]
-        return self.locs.get((), Loc(self.file, 1, 1))
+        return self._loc(self.locs.get((), _packed(None)))
+
+    def _loc(self, packed: int) -> Loc:
+        return Loc(self.file, packed >> 32, packed & 0xFFFFFFFF)
 
 
 class YamlError(Exception):
@@ -58,6 +65,13 @@ def _mark_loc(file: str, mark: yaml.Mark | None) -> Loc:
     if mark is None:
         return Loc(file, 1, 1)
     return Loc(file, mark.line + 1, mark.column + 1)
+
+
+def _packed(mark: yaml.Mark | None) -> int:
+    """The 1-based line and column of a mark in one int (what _mark_loc would make a Loc of)."""
+    if mark is None:
+        return 1 << 32 | 1
+    return (mark.line + 1) << 32 | (mark.column + 1)
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -118,8 +132,8 @@ def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
 class _Builder:
     def __init__(self, file: str):
         self.file = file
-        self.locs: dict[Path, Loc] = {}
-        self.key_locs: dict[Path, Loc] = {}
+        self.locs: dict[Path, int] = {}
+        self.key_locs: dict[Path, int] = {}
         self.count = 0
         self.open: set[int] = set()  # nodes being built: an alias back into one of them is a cycle
 
@@ -132,7 +146,7 @@ class _Builder:
             raise YamlError(Diagnostic(_mark_loc(self.file, node.start_mark),
                                        "this anchored value contains an alias ('*name') to itself; rule data "
                                        "cannot be recursive"))
-        self.locs[path] = _mark_loc(self.file, node.start_mark)
+        self.locs[path] = _packed(node.start_mark)
         if isinstance(node, yaml.ScalarNode):
             return _scalar(node)
         self.open.add(id(node))
@@ -154,14 +168,15 @@ class _Builder:
                     raise YamlError(Diagnostic(_mark_loc(self.file, key_node.start_mark),
                                                "a mapping key must be a plain name, not a list or mapping"))
                 key = key_node.value
+                at = path + (key,)  # one tuple for both tables
                 if key in out:
-                    first = self.key_locs[path + (key,)]
+                    first = self.key_locs[at] >> 32
                     raise YamlError(Diagnostic(_mark_loc(self.file, key_node.start_mark),
-                                               f"duplicate key '{key}' (first defined at line {first.line}); "
+                                               f"duplicate key '{key}' (first defined at line {first}); "
                                                "a key may appear once per mapping",
                                                path=format_path(path) or None))
-                self.key_locs[path + (key,)] = _mark_loc(self.file, key_node.start_mark)
-                out[key] = self.build(value_node, path + (key,))
+                self.key_locs[at] = _packed(key_node.start_mark)
+                out[key] = self.build(value_node, at)
             return out
         raise YamlError(Diagnostic(_mark_loc(self.file, node.start_mark), "unsupported YAML node"))
 
