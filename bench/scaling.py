@@ -36,7 +36,7 @@ def _rows(title: str, unit: str, sizes: Sequence[int], measure: Callable[[int], 
     for n in sizes:
         figures = measure(n)
         base = base or figures
-        cells = [f"{k} {v:,.0f} (x{v / base[k]:.1f})" if base[k] else f"{k} {v:,.0f}" for k, v in figures.items()]
+        cells = [f"{k} {v:,.0f} (x{v / base[k]:.2f})" if base[k] else f"{k} {v:,.0f}" for k, v in figures.items()]
         print(f"  {n:>7,} {unit} (x{n / sizes[0]:g}): " + ", ".join(cells))
     print()
 
