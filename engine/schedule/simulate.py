@@ -7,7 +7,7 @@ local dates in each rule's own timezone; `last` is inclusive (the whole day).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -66,7 +66,8 @@ def _names(actions: tuple) -> tuple[str, ...]:
     return tuple(a.type for a in actions)
 
 
-def rule_timeline(rule: Rule, first: date, last: date) -> Timeline:
+def rule_timeline(rule: Rule, first: date, last: date, memo: dict[tuple, Timeline] | None = None) -> Timeline:
+    """One rule's timeline; with `memo`, rules with the same schedule, timezone and action names share one."""
     tz, kind = rule.timezone, trigger_kind(rule)
     start, end = resolve(tz, first, 0), resolve(tz, last + timedelta(days=1), 0)
     trigger = rule.trigger
@@ -76,6 +77,19 @@ def rule_timeline(rule: Rule, first: date, last: date) -> Timeline:
         return Timeline(rule, kind, start, end, note=f"event-driven: fires on {what}, never on the schedule")
     if not rule.enabled:
         return Timeline(rule, kind, start, end, note="disabled (enabled: false): never fires")
+    # a trigger's equality ignores where it was written: equal triggers give equal occurrences
+    key = (trigger, tz, start, end, _names(rule.actions), _names(rule.inside), _names(rule.outside))
+    if memo is not None and key in memo:
+        return replace(memo[key], rule=rule)
+    timeline = _scheduled(rule, kind, start, end)
+    if memo is not None:
+        memo[key] = timeline
+    return timeline
+
+
+def _scheduled(rule: Rule, kind: str, start: datetime, end: datetime) -> Timeline:
+    """The timeline of an enabled cron or window rule, from its occurrences and window intervals."""
+    tz, trigger = rule.timezone, rule.trigger
     if isinstance(trigger, CronTrigger):
         events = []
         for occ in schedule(trigger.cron, tz, start - timedelta(microseconds=1), end - timedelta(microseconds=1)):
@@ -100,7 +114,8 @@ def simulate(ruleset: RuleSet, first: date, last: date, names: list[str] | None 
              warnings: list[Diagnostic] | None = None) -> Simulation:
     """The timelines of the named rules (all when None), in rule-file order."""
     rules = [r for r in ruleset.rules if names is None or r.name in names]
-    return Simulation(first, last, [rule_timeline(r, first, last) for r in rules], list(warnings or []))
+    memo: dict[tuple, Timeline] = {}  # rule sets repeat schedules: each is computed once
+    return Simulation(first, last, [rule_timeline(r, first, last, memo) for r in rules], list(warnings or []))
 
 
 # -- text and JSON ------------------------------------------------------------------------------------------
