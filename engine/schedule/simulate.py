@@ -164,19 +164,23 @@ def _iso(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _rule_json(tl: Timeline) -> dict[str, Any]:
+def _rule_json(tl: Timeline, events: bool = True) -> dict[str, Any]:
     rule, tz = tl.rule, tl.rule.timezone
     return {
         "name": rule.name, "resource": rule.resource, "trigger": tl.kind, "timezone": tz,
         "enabled": rule.enabled, "enforce": rule.enforce, "file": rule.loc.file, "line": rule.loc.line,
         "start": _iso(tl.start), "end": _iso(tl.end), "initial_phase": tl.initial_phase,
         "note": tl.note or None,
-        "events": [{"kind": ev.kind, "utc": _iso(ev.at), "local": local(ev.at, tz).isoformat(),
-                    "phase": ev.phase, "actions": list(ev.actions), "note": ev.note or None,
-                    "date": str(ev.day) if ev.day else None, "calendar": ev.calendar,
-                    "reason": ev.reason}
-                   for ev in tl.events],
+        "events": _events_json(tl) if events else [],  # the last key: to_json_text splices its text in
     }
+
+
+def _events_json(tl: Timeline) -> list[dict[str, Any]]:
+    tz = tl.rule.timezone
+    return [{"kind": ev.kind, "utc": _iso(ev.at), "local": local(ev.at, tz).isoformat(), "phase": ev.phase,
+             "actions": list(ev.actions), "note": ev.note or None, "date": str(ev.day) if ev.day else None,
+             "calendar": ev.calendar, "reason": ev.reason}
+            for ev in tl.events]
 
 
 def _json_doc(sim: Simulation, rules: list[dict[str, Any]]) -> dict[str, Any]:
@@ -190,6 +194,7 @@ def to_json(sim: Simulation) -> dict[str, Any]:
     return _json_doc(sim, [_rule_json(tl) for tl in sim.timelines])
 
 
+EMPTY_EVENTS_END = '[]\n    }'  # how a rule's text ends with no events, at its depth in the document
 RULES_SLOT = '\n  "rules": [],\n'  # where json.dumps(indent=2) puts an empty rule list in _json_doc's document
 
 
@@ -198,11 +203,21 @@ def to_json_text(sim: Simulation) -> str:
 
     The whole document at once held every rule's dict and every encoded fragment in memory together
     (~2 chunks per value): at 5,000 rules that heap made each rule slower to encode than at 1,000.
-    Rules are encoded by jsontext.indented, which leaves no garbage cycles behind (json.dumps does).
+    Rules are encoded by jsontext.indented, which leaves no garbage cycles behind (json.dumps does), and
+    rules sharing a schedule's events (simulate's memo) share their events' text, encoded once.
     """
     head = json.dumps(_json_doc(sim, []), indent=2)
     if not sim.timelines:
         return head
-    rules = ",\n".join("    " + indented(_rule_json(tl), "    ") for tl in sim.timelines)
+    shared: dict[tuple[int, str], str] = {}  # (id of an events tuple, timezone) -> its text; sim keeps them alive
+
+    def rule_text(tl: Timeline) -> str:
+        key = (id(tl.events), tl.rule.timezone)
+        if key not in shared:
+            shared[key] = indented(_events_json(tl), "      ")
+        text = indented(_rule_json(tl, events=False), "    ")
+        return "    " + text[:-len(EMPTY_EVENTS_END)] + shared[key] + EMPTY_EVENTS_END[2:]
+
+    rules = ",\n".join(rule_text(tl) for tl in sim.timelines)
     at = head.index(RULES_SLOT)  # the first: no string value can contain a newline, so none can match earlier
     return f'{head[:at]}\n  "rules": [\n{rules}\n  ],\n{head[at + len(RULES_SLOT):]}'
