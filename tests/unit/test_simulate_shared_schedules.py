@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from shiftwork.engine.language.loader import check_paths
+from shiftwork.engine.language.model import RuleSet
 from shiftwork.engine.schedule.simulate import rule_timeline, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,28 +35,34 @@ rules:
 """
 
 
-def test_every_timeline_equals_its_rule_computed_alone(tmp_path: Path) -> None:
+def shared_schedule_rules(tmp_path: Path) -> RuleSet:
+    """200 rules of the scaling bench's ten shapes (many share a schedule), EXTRA and the examples."""
     sys.path.insert(0, str(ROOT / "bench"))
-    from bench_load import generate  # the scaling bench's ten rule shapes: many rules share a schedule
+    from bench_load import generate
 
     (tmp_path / "gen").mkdir()
     generate(tmp_path / "gen", 200, 2)
     (tmp_path / "extra.yaml").write_text(EXTRA)
     found = check_paths([str(tmp_path / "gen"), str(tmp_path / "extra.yaml"), str(ROOT / "rules" / "examples")])
-    assert found.ruleset is not None
+    assert ruleset is not None
+    return ruleset
+
+
+def test_every_timeline_equals_its_rule_computed_alone(tmp_path: Path) -> None:
+    ruleset = shared_schedule_rules(tmp_path)
     for first, last in [(date(2027, 3, 22), date(2027, 3, 31)), (date(2026, 12, 20), date(2027, 1, 3))]:
-        sim = simulate(found.ruleset, first, last)  # DST (Europe 28 March), Christmas and the freeze dates
-        alone = [rule_timeline(rule, first, last) for rule in found.ruleset.rules]
+        sim = simulate(ruleset, first, last)  # DST (Europe 28 March), Christmas and the freeze dates
+        alone = [rule_timeline(rule, first, last) for rule in ruleset.rules]
         assert sim.timelines == alone
-        assert [tl.rule for tl in sim.timelines] == list(found.ruleset.rules)
+        assert [tl.rule for tl in sim.timelines] == list(ruleset.rules)
         by_name = {tl.rule.name: tl for tl in sim.timelines}
         assert by_name["a"].events != by_name["b"].events != by_name["c"].events  # actions, timezone differ
         assert by_name["a"].events != by_name["d"].events and by_name["e"].events != by_name["f"].events
         assert sum(tl.events != () for tl in sim.timelines) > 150
     # a whole year: UTC and Europe/London start and end at the same instants, with DST between
     first, last = date(2027, 1, 1), date(2027, 12, 31)
-    sim = simulate(found.ruleset, first, last, list("abcdefgh"))
-    assert sim.timelines == [rule_timeline(r, first, last) for r in found.ruleset.rules if r.name in "abcdefgh"]
+    sim = simulate(ruleset, first, last, list("abcdefgh"))
+    assert sim.timelines == [rule_timeline(r, first, last) for r in ruleset.rules if r.name in "abcdefgh"]
     by_name = {tl.rule.name: tl for tl in sim.timelines}
     assert (by_name["a"].start, by_name["a"].end) == (by_name["c"].start, by_name["c"].end)
     assert by_name["a"].events != by_name["c"].events and by_name["e"].events != by_name["g"].events
