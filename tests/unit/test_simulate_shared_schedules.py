@@ -44,8 +44,8 @@ def shared_schedule_rules(tmp_path: Path) -> RuleSet:
     generate(tmp_path / "gen", 200, 2)
     (tmp_path / "extra.yaml").write_text(EXTRA)
     found = check_paths([str(tmp_path / "gen"), str(tmp_path / "extra.yaml"), str(ROOT / "rules" / "examples")])
-    assert ruleset is not None
-    return ruleset
+    assert found.ruleset is not None
+    return found.ruleset
 
 
 def test_every_timeline_equals_its_rule_computed_alone(tmp_path: Path) -> None:
