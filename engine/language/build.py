@@ -51,24 +51,34 @@ class Builder:
         self.rule_locs: dict[str, str] = {}
         self.broken: set[tuple[str, str]] = set()  # (section, name) defined with schema errors: known, not usable
         self.bad: set[tuple] = set()  # the current file's paths with schema errors
+        self.bad_above: set[tuple] = set()  # every prefix of those paths (themselves included)
+        self.errors_seen = (0, 0)  # (problems counted, errors among them): error_count reads only new ones
+
+    def set_bad(self, bad: set[tuple]) -> None:
+        self.bad = set(bad)
+        self.bad_above = {p[:k] for p in self.bad for k in range(len(p) + 1)}
 
     def hit(self, path: tuple) -> bool:
         """The value at path, or one of its parents, failed the schema: its shape is unknown."""
-        return any(p == path[:len(p)] for p in self.bad)
+        return bool(self.bad) and any(path[:k] in self.bad for k in range(len(path) + 1))
 
     def dirty(self, path: tuple) -> bool:
         """Something at or below path failed the schema (already reported)."""
-        return any(p[:len(path)] == path for p in self.bad)
+        return path in self.bad_above
 
     def error_count(self) -> int:
-        return sum(p.severity == "error" for p in self.problems)
+        """Errors so far; called for every rule, so it counts only what was added since the last call."""
+        counted, errors = self.errors_seen
+        errors += sum(self.problems[i].severity == "error" for i in range(counted, len(self.problems)))
+        self.errors_seen = (len(self.problems), errors)
+        return errors
 
     def error(self, doc: Document, path: tuple, message: str, hint: str | None = None, key: bool = False) -> None:
         self.problems.append(diagnostic(doc, path, message, hint, key=key))
 
     # -- file level -------------------------------------------------------------------------------------------
     def collect_shared(self, doc: Document, bad: set[tuple] = frozenset()) -> None:
-        self.bad = set(bad)
+        self.set_bad(bad)
         for section in ("calendars", "notify"):
             if not self.hit((section,)):
                 self.broken.update((section, name) for name in doc.data.get(section) or {}
@@ -114,7 +124,7 @@ class Builder:
     # -- rules --------------------------------------------------------------------------------------------------
     def build_file(self, doc: Document, bad: set[tuple]) -> None:
         """Check every rule, also in a file with schema errors (those parts are skipped, already reported)."""
-        self.bad = set(bad)
+        self.set_bad(bad)
         data = doc.data
         tz = DEFAULT_TIMEZONE if self.dirty(("timezone",)) else data.get("timezone", DEFAULT_TIMEZONE)
         self.check_timezone(doc, ("timezone",), tz)

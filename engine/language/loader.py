@@ -134,7 +134,13 @@ def _dispatching_schema(schema: dict[str, Any]) -> dict[str, Any]:
     by_type = {b["if"]["properties"]["type"]["const"]: {**action, "allOf": generic + [b]}
                for b in action["allOf"] if "properties" in b["if"]}
     table = {"all": action, "by_type": by_type, "valid": set()}
-    return {**schema, "$defs": {**schema["$defs"], "action": {ACTION_KEYWORD: table}}}
+    # A rule's match, trigger and actions repeat across a rule set too: each value known valid is not
+    # validated again (no `type` to dispatch on: the whole subschema is checked, as before).
+    rule = schema["$defs"]["rule"]
+    memo = {name: {ACTION_KEYWORD: {"all": sub, "by_type": {}, "valid": set()}}
+            for name, sub in rule["properties"].items() if name in ("match", "on", "during", "actions")}
+    return {**schema, "$defs": {**schema["$defs"], "action": {ACTION_KEYWORD: table},
+                                "rule": {**rule, "properties": {**rule["properties"], **memo}}}}
 
 
 def schema_validator() -> Draft202012Validator:

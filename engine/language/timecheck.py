@@ -5,6 +5,7 @@ itself lives in engine.cron and engine.windows, so `validate` accepts exactly wh
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -43,7 +44,23 @@ def _days(years: Iterable[int], months: Iterable[int] | None) -> Iterator[date]:
                 day += timedelta(days=1)
 
 
+_WINDOW_CHECKS: dict[str, list[Problem]] = {}  # a window's JSON -> its problems; rule sets repeat windows
+
+
 def check_window(window: dict[str, Any]) -> list[Problem]:
+    """The window's problems; each distinct window (by its JSON text) is checked once per process."""
+    try:
+        key = json.dumps(window, sort_keys=True)
+    except (TypeError, ValueError):
+        return _check_window(window)
+    if key not in _WINDOW_CHECKS:
+        if len(_WINDOW_CHECKS) >= 10_000:
+            return _check_window(window)
+        _WINDOW_CHECKS[key] = _check_window(window)
+    return list(_WINDOW_CHECKS[key])
+
+
+def _check_window(window: dict[str, Any]) -> list[Problem]:
     from shiftwork.engine.language.windowexpr import Window, parse_days, parse_monthdays, parse_months, window_problems
 
     problems = window_problems(window)

@@ -9,6 +9,7 @@ Event-driven and disabled rules are not probed.
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -111,15 +112,26 @@ def overlap_keys(rule: Rule) -> Keys:
     return keys
 
 
-def segments(rule: Rule, start: datetime, end: datetime) -> list[Segment]:
+def _once(memo: dict[tuple, list] | None, key: tuple, compute: Callable[[], list]) -> list:
+    """compute(), remembered under key when there is a memo (a trigger's equality ignores its location)."""
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def segments(rule: Rule, start: datetime, end: datetime, memo: dict[tuple, list] | None = None) -> list[Segment]:
+    """`memo`, shared by the rules of one probe, computes each distinct schedule's times once."""
     trigger = rule.trigger
     if not rule.enabled:
         return []
     if isinstance(trigger, CronTrigger):
         want = targets(rule.actions)
         names = ", ".join(a.type for a in rule.actions)
-        return [(t, t + timedelta(minutes=1), want, names) for t in occurrences(trigger.cron, rule.timezone,
-                                                                                 start, end)] if want else []
+        times = lambda: occurrences(trigger.cron, rule.timezone, start, end)  # noqa: E731
+        return [(t, t + timedelta(minutes=1), want, names)
+                for t in _once(memo, (trigger, rule.timezone), times)] if want else []
     if not isinstance(trigger, WindowTrigger):
         return []
     inside, outside = targets(rule.inside), targets(rule.outside)
@@ -127,7 +139,7 @@ def segments(rule: Rule, start: datetime, end: datetime) -> list[Segment]:
     out_names = ", ".join(a.type for a in rule.outside) + " (outside)"
     out: list[Segment] = []
     cursor = start
-    for s, e in intervals(trigger, rule.timezone, start, end):
+    for s, e in _once(memo, (trigger, rule.timezone), lambda: intervals(trigger, rule.timezone, start, end)):
         s, e = max(s, start), min(e, end)
         if outside and cursor < s:
             out.append((cursor, s, outside, out_names))
@@ -173,8 +185,9 @@ def find_conflicts(ruleset: RuleSet, start: datetime | None = None, days: int = 
     # drive a resource opposite ways, and a clash between two schedules is computed once (1,000 rules).
     schedules: dict[tuple, int] = {}
     probed = []
+    times: dict[tuple, list] = {}  # each distinct schedule's occurrences or intervals, computed once
     for rule in ruleset.rules:
-        segs = segments(rule, start, end)
+        segs = segments(rule, start, end, times)
         if segs:
             shape = tuple((s, e, tuple(sorted(t.items(), key=str))) for s, e, t, _ in segs)
             probed.append((rule, segs, schedules.setdefault(shape, len(schedules))))

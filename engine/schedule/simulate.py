@@ -6,11 +6,13 @@ local dates in each rule's own timezone; `last` is inclusive (the whole day).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from shiftwork.engine.schedule.cron import schedule
+from shiftwork.engine.schedule.jsontext import indented
 from shiftwork.engine.errors import Diagnostic
 from shiftwork.engine.language.gcpause import gc_paused
 from shiftwork.engine.language.model import AlarmTrigger, CronTrigger, EventTrigger, Rule, RuleSet, WindowTrigger
@@ -64,7 +66,8 @@ def _names(actions: tuple) -> tuple[str, ...]:
     return tuple(a.type for a in actions)
 
 
-def rule_timeline(rule: Rule, first: date, last: date) -> Timeline:
+def rule_timeline(rule: Rule, first: date, last: date, memo: dict[tuple, Timeline] | None = None) -> Timeline:
+    """One rule's timeline; with `memo`, rules with the same schedule, timezone and action names share one."""
     tz, kind = rule.timezone, trigger_kind(rule)
     start, end = resolve(tz, first, 0), resolve(tz, last + timedelta(days=1), 0)
     trigger = rule.trigger
@@ -74,6 +77,19 @@ def rule_timeline(rule: Rule, first: date, last: date) -> Timeline:
         return Timeline(rule, kind, start, end, note=f"event-driven: fires on {what}, never on the schedule")
     if not rule.enabled:
         return Timeline(rule, kind, start, end, note="disabled (enabled: false): never fires")
+    # a trigger's equality ignores where it was written: equal triggers give equal occurrences
+    key = (trigger, tz, start, end, _names(rule.actions), _names(rule.inside), _names(rule.outside))
+    if memo is not None and key in memo:
+        return replace(memo[key], rule=rule)
+    timeline = _scheduled(rule, kind, start, end)
+    if memo is not None:
+        memo[key] = timeline
+    return timeline
+
+
+def _scheduled(rule: Rule, kind: str, start: datetime, end: datetime) -> Timeline:
+    """The timeline of an enabled cron or window rule, from its occurrences and window intervals."""
+    tz, trigger = rule.timezone, rule.trigger
     if isinstance(trigger, CronTrigger):
         events = []
         for occ in schedule(trigger.cron, tz, start - timedelta(microseconds=1), end - timedelta(microseconds=1)):
@@ -98,7 +114,8 @@ def simulate(ruleset: RuleSet, first: date, last: date, names: list[str] | None 
              warnings: list[Diagnostic] | None = None) -> Simulation:
     """The timelines of the named rules (all when None), in rule-file order."""
     rules = [r for r in ruleset.rules if names is None or r.name in names]
-    return Simulation(first, last, [rule_timeline(r, first, last) for r in rules], list(warnings or []))
+    memo: dict[tuple, Timeline] = {}  # rule sets repeat schedules: each is computed once
+    return Simulation(first, last, [rule_timeline(r, first, last, memo) for r in rules], list(warnings or []))
 
 
 # -- text and JSON ------------------------------------------------------------------------------------------
@@ -147,22 +164,60 @@ def _iso(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def to_json(sim: Simulation) -> dict[str, Any]:
-    """The documented, stable JSON shape (docs/time.md); every key is always present."""
-    rules = []
-    for tl in sim.timelines:
-        rule, tz = tl.rule, tl.rule.timezone
-        rules.append({
-            "name": rule.name, "resource": rule.resource, "trigger": tl.kind, "timezone": tz,
-            "enabled": rule.enabled, "enforce": rule.enforce, "file": rule.loc.file, "line": rule.loc.line,
-            "start": _iso(tl.start), "end": _iso(tl.end), "initial_phase": tl.initial_phase,
-            "note": tl.note or None,
-            "events": [{"kind": ev.kind, "utc": _iso(ev.at), "local": local(ev.at, tz).isoformat(),
-                        "phase": ev.phase, "actions": list(ev.actions), "note": ev.note or None,
-                        "date": str(ev.day) if ev.day else None, "calendar": ev.calendar,
-                        "reason": ev.reason}
-                       for ev in tl.events],
-        })
+def _rule_json(tl: Timeline, events: bool = True) -> dict[str, Any]:
+    rule, tz = tl.rule, tl.rule.timezone
+    return {
+        "name": rule.name, "resource": rule.resource, "trigger": tl.kind, "timezone": tz,
+        "enabled": rule.enabled, "enforce": rule.enforce, "file": rule.loc.file, "line": rule.loc.line,
+        "start": _iso(tl.start), "end": _iso(tl.end), "initial_phase": tl.initial_phase,
+        "note": tl.note or None,
+        "events": _events_json(tl) if events else [],  # the last key: to_json_text splices its text in
+    }
+
+
+def _events_json(tl: Timeline) -> list[dict[str, Any]]:
+    tz = tl.rule.timezone
+    return [{"kind": ev.kind, "utc": _iso(ev.at), "local": local(ev.at, tz).isoformat(), "phase": ev.phase,
+             "actions": list(ev.actions), "note": ev.note or None, "date": str(ev.day) if ev.day else None,
+             "calendar": ev.calendar, "reason": ev.reason}
+            for ev in tl.events]
+
+
+def _json_doc(sim: Simulation, rules: list[dict[str, Any]]) -> dict[str, Any]:
     return {"version": JSON_VERSION, "from": str(sim.first), "to": str(sim.last), "rules": rules,
             "warnings": [{"file": w.loc.file, "line": w.loc.line, "col": w.loc.col, "rule": w.rule,
                           "message": w.message, "text": str(w)} for w in sim.warnings]}
+
+
+def to_json(sim: Simulation) -> dict[str, Any]:
+    """The documented, stable JSON shape (docs/time.md); every key is always present."""
+    return _json_doc(sim, [_rule_json(tl) for tl in sim.timelines])
+
+
+EMPTY_EVENTS_END = '[]\n    }'  # how a rule's text ends with no events, at its depth in the document
+RULES_SLOT = '\n  "rules": [],\n'  # where json.dumps(indent=2) puts an empty rule list in _json_doc's document
+
+
+def to_json_text(sim: Simulation) -> str:
+    """`json.dumps(to_json(sim), indent=2)`, encoded one rule at a time.
+
+    The whole document at once held every rule's dict and every encoded fragment in memory together
+    (~2 chunks per value): at 5,000 rules that heap made each rule slower to encode than at 1,000.
+    Rules are encoded by jsontext.indented, which leaves no garbage cycles behind (json.dumps does), and
+    rules sharing a schedule's events (simulate's memo) share their events' text, encoded once.
+    """
+    head = json.dumps(_json_doc(sim, []), indent=2)
+    if not sim.timelines:
+        return head
+    shared: dict[tuple[int, str], str] = {}  # (id of an events tuple, timezone) -> its text; sim keeps them alive
+
+    def rule_text(tl: Timeline) -> str:
+        key = (id(tl.events), tl.rule.timezone)
+        if key not in shared:
+            shared[key] = indented(_events_json(tl), "      ")
+        text = indented(_rule_json(tl, events=False), "    ")
+        return "    " + text[:-len(EMPTY_EVENTS_END)] + shared[key] + EMPTY_EVENTS_END[2:]
+
+    rules = ",\n".join(rule_text(tl) for tl in sim.timelines)
+    at = head.index(RULES_SLOT)  # the first: no string value can contain a newline, so none can match earlier
+    return f'{head[:at]}\n  "rules": [\n{rules}\n  ],\n{head[at + len(RULES_SLOT):]}'

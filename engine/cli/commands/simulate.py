@@ -1,7 +1,6 @@
 """`shiftwork simulate PATH... --from DATE --to DATE`: what fires when, across DST and holidays."""
 from __future__ import annotations
 
-import json
 import re
 import sys
 from datetime import date, datetime, timezone
@@ -9,7 +8,7 @@ from datetime import date, datetime, timezone
 from shiftwork.engine.errors import EXIT_OK, RuleErrors, UsageError
 from shiftwork.engine.language.loader import check_paths
 from shiftwork.engine.schedule.conflicts import find_conflicts
-from shiftwork.engine.schedule.simulate import render_text, simulate, to_json
+from shiftwork.engine.schedule.simulate import render_text, simulate, to_json_text
 from shiftwork.engine.language.suggest import did_you_mean
 
 MAX_DAYS = 366
@@ -63,7 +62,7 @@ def run(args) -> int:
         warnings = [w for w in warnings if w.rule in args.rule or any(f"rule '{n}'" in w.message for n in args.rule)]
     sim = simulate(checked.ruleset, first, last, args.rule, warnings)
     if args.format == "json":
-        text = json.dumps(to_json(sim), indent=2) + "\n"
+        text = to_json_text(sim) + "\n"
     elif args.format == "html":
         from shiftwork.engine.schedule.simulate_html import render_html
 
