@@ -99,8 +99,10 @@ def floor(services: list[str], data: str | None) -> None:
     import boto3
 
     session = boto3.Session(region_name="eu-west-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-    if data:
-        session._session.get_component("data_loader").search_paths.insert(0, os.path.join(data, "models"))  # noqa: SLF001
+    if data:  # as the function does (engine.execute.models)
+        from shiftwork.engine.execute.models import use_trimmed_models
+
+        assert use_trimmed_models(session, os.path.join(data, "models"), print), "the models were not used"
     for service in services:
         session.client(service)
     use = resource.getrusage(resource.RUSAGE_SELF)

@@ -13,7 +13,6 @@ package is neither uploaded nor deployed again. Layout (deploy.layout)::
 """
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -112,11 +111,11 @@ def validated_marker(view: RulesView, packed: Mapping[str, bytes]) -> dict[str, 
     """The digest of the packed rule files, recorded beside them, when they are the very bytes the engine
     validated (so the function skips the schema pass); nothing when they differ (a file changed since it
     was loaded, or a view made by hand): the function then validates them in full."""
-    from shiftwork.engine.language.loader import VALIDATED_FILE, rules_digest
+    from shiftwork.engine.language.loader import VALIDATED_FILE, rules_digest, validated_record
 
     if not view.digest or rules_digest(sorted(packed.items())) != view.digest:
         return {}
-    return {f"{layout.RULES_DIR}/{VALIDATED_FILE}": json.dumps({"format": 1, "sha256": view.digest}).encode() + b"\n"}
+    return {f"{layout.RULES_DIR}/{VALIDATED_FILE}": validated_record(view.digest)}
 
 
 def merge(*parts: tuple[str, Mapping[str, bytes]]) -> dict[str, bytes]:

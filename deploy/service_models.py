@@ -112,7 +112,8 @@ def trim(model: Mapping[str, Any], keep: Iterable[str]) -> dict[str, Any]:
     """The model with only the operations `keep`, the shapes they reach (input, output, errors and every
     member, list element and map key/value beneath), and no documentation."""
     ops = model["operations"]
-    missing = [name for name in keep if name not in ops]
+    wanted = set(keep)
+    missing = sorted(name for name in wanted if name not in ops)
     if missing:
         service = model.get("metadata", {}).get("serviceId", "?")
         raise ValueError(f"{service} has no operation {', '.join(missing)}")
@@ -125,7 +126,7 @@ def trim(model: Mapping[str, Any], keep: Iterable[str]) -> dict[str, Any]:
             reached.add(ref["shape"])
             todo.append(ref["shape"])
 
-    kept = {name: ops[name] for name in ops if name in set(keep)}  # botocore's order, whatever `keep`'s
+    kept = {name: ops[name] for name in ops if name in wanted}  # botocore's order, whatever `keep`'s
     for op in kept.values():
         reach(op.get("input"))
         reach(op.get("output"))

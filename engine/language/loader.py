@@ -164,6 +164,11 @@ def rules_digest(files: Sequence[tuple[str, bytes]]) -> str:
     return digest.hexdigest()
 
 
+def validated_record(digest: str) -> bytes:
+    """VALIDATED_FILE's content for rule files with `digest` (what the package writes beside them)."""
+    return json.dumps({"format": 1, "sha256": digest}).encode() + b"\n"
+
+
 def validated_digest(rules_dir: str) -> str | None:
     """The digest the package recorded beside its rules (VALIDATED_FILE), or None when there is none to trust."""
     try:
